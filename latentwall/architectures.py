@@ -1,0 +1,163 @@
+"""The models: a convolutional encoder and decoder, the VAE around them, and the digit reader.
+
+Encoder and decoder are plain functional models so they can be saved and loaded on their own: the app
+decodes without ever loading an encoder. Only the VAE subclasses `keras.Model`, because its loss needs
+a custom `train_step`.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+@keras.saving.register_keras_serializable(package="latentwall")
+class Sampling(layers.Layer):
+    """Draws z = z_mean + exp(z_log_var / 2) * epsilon: the reparameterisation trick."""
+
+    def __init__(self, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def default_arguments(kind: str) -> dict:
+    """The constructor arguments of each model; saved in meta.json so a model can be rebuilt."""
+    if kind in ("ae", "vae"):
+        return {"latent_dim": 2, "filters": [32, 64], "dense_units": 128, "kl_weight": 1.0 if kind == "vae" else 0.0}
+    if kind == "reader":
+        return {"filters": [32, 64], "dense_units": 128, "dropout": 0.3}
+    raise ValueError(f"Unknown model kind {kind!r}; expected 'ae', 'vae' or 'reader'.")
+
+
+def build_encoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128,
+                  variational: bool = False, name: str = "encoder") -> keras.Model:
+    """Image (28, 28, 1) -> code. A variational encoder outputs [z_mean, z_log_var], z_mean first."""
+    images = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = images
+    for count in filters:
+        x = layers.Conv2D(count, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(dense_units, activation="relu")(x)
+    if variational:
+        z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+        z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+        return keras.Model(images, [z_mean, z_log_var], name=name)
+    return keras.Model(images, layers.Dense(latent_dim, name="code")(x), name=name)
+
+
+def build_decoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128,
+                  name: str = "decoder") -> keras.Model:
+    """Code -> image (28, 28, 1) in [0, 1]: the encoder mirrored with transposed convolutions."""
+    side = IMAGE_SHAPE[0] // 2 ** len(filters)
+    codes = keras.Input(shape=(latent_dim,), name="code")
+    x = layers.Dense(dense_units, activation="relu")(codes)
+    x = layers.Dense(side * side * filters[-1], activation="relu")(x)
+    x = layers.Reshape((side, side, filters[-1]))(x)
+    for count in reversed(filters):
+        x = layers.Conv2DTranspose(count, 3, strides=2, padding="same", activation="relu")(x)
+    images = layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid", name="image")(x)
+    return keras.Model(codes, images, name=name)
+
+
+def build_autoencoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128,
+                      kl_weight: float = 0.0) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """The plain AE: encoder, decoder, and the two chained for training."""
+    del kl_weight  # Shared argument list with the VAE; a plain AE has no KL term.
+    encoder = build_encoder(latent_dim, filters, dense_units)
+    decoder = build_decoder(latent_dim, filters, dense_units)
+    images = keras.Input(shape=IMAGE_SHAPE)
+    autoencoder = keras.Model(images, decoder(encoder(images)), name="autoencoder")
+    return encoder, decoder, autoencoder
+
+
+def reconstruction_loss(images, reconstructions):
+    """Binary cross-entropy summed over the 784 pixels, averaged over the batch."""
+    per_pixel = keras.losses.binary_crossentropy(images, reconstructions, axis=())
+    return ops.mean(ops.sum(per_pixel, axis=(1, 2, 3)))
+
+
+class VAE(keras.Model):
+    """Encoder + Sampling + decoder, trained on reconstruction + kl_weight * KL."""
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, kl_weight: float = 1.0, seed: int | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.kl_weight = kl_weight
+        self.sampling = Sampling(seed=seed)
+        self.trackers = {name: keras.metrics.Mean(name=name)
+                         for name in ("loss", "reconstruction_loss", "kl_loss", "mse")}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def call(self, images, training=False):
+        z_mean, z_log_var = self.encoder(images, training=training)
+        return self.decoder(z_mean, training=training)
+
+    def _loss_terms(self, images, training):
+        z_mean, z_log_var = self.encoder(images, training=training)
+        reconstructions = self.decoder(self.sampling([z_mean, z_log_var]), training=training)
+        reconstruction = reconstruction_loss(images, reconstructions)
+        kl = ops.mean(ops.sum(-0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)), axis=1))
+        # Test MSE is measured as the app decodes: from z_mean, without sampling noise.
+        decoded = reconstructions if training else self.decoder(z_mean, training=False)
+        mse = ops.mean(ops.square(images - decoded))
+        return {"loss": reconstruction + self.kl_weight * kl, "reconstruction_loss": reconstruction,
+                "kl_loss": kl, "mse": mse}
+
+    def _record(self, values):
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def train_step(self, data):
+        import tensorflow as tf  # The custom step needs GradientTape; Keras runs on TensorFlow here.
+
+        images = data[0] if isinstance(data, tuple) else data
+        with tf.GradientTape() as tape:
+            values = self._loss_terms(images, training=True)
+        gradients = tape.gradient(values["loss"], self.trainable_weights)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        return self._record(values)
+
+    def test_step(self, data):
+        images = data[0] if isinstance(data, tuple) else data
+        return self._record(self._loss_terms(images, training=False))
+
+
+def build_vae(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128, kl_weight: float = 1.0,
+              seed: int | None = None) -> VAE:
+    """The VAE: a variational encoder and the same decoder architecture as the AE."""
+    encoder = build_encoder(latent_dim, filters, dense_units, variational=True)
+    decoder = build_decoder(latent_dim, filters, dense_units)
+    return VAE(encoder, decoder, kl_weight=kl_weight, seed=seed, name="vae")
+
+
+def build_reader(filters: list[int] = (32, 64), dense_units: int = 128, dropout: float = 0.3) -> keras.Model:
+    """A small CNN that reads a 28x28 image as a digit; softmax over 0-9."""
+    images = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = images
+    for count in filters:
+        x = layers.Conv2D(count, 3, padding="same", activation="relu")(x)
+        x = layers.Conv2D(count, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(dense_units, activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    probabilities = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    return keras.Model(images, probabilities, name="reader")

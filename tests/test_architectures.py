@@ -1,0 +1,78 @@
+"""Model shapes, save/load round trips, the Sampling layer against NumPy, and the no-Lambda rule."""
+
+import keras
+import numpy as np
+import pytest
+
+from latentwall import architectures, artifacts
+
+
+def test_shapes():
+    encoder, decoder, autoencoder = architectures.build_autoencoder()
+    images = np.random.default_rng(0).random((3, 28, 28, 1), dtype="float32")
+    assert encoder(images).shape == (3, 2)
+    assert decoder(np.zeros((3, 2), "float32")).shape == (3, 28, 28, 1)
+    assert autoencoder(images).shape == (3, 28, 28, 1)
+    vae = architectures.build_vae(seed=0)
+    z_mean, z_log_var = vae.encoder(images)
+    assert z_mean.shape == z_log_var.shape == (3, 2)
+    probabilities = architectures.build_reader()(images).numpy()
+    assert probabilities.shape == (3, 10) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_decoder_output_is_a_valid_image():
+    decoded = architectures.build_decoder()(np.random.default_rng(1).normal(size=(8, 2)) * 50).numpy()
+    assert decoded.min() >= 0 and decoded.max() <= 1
+
+
+def test_the_ae_and_vae_share_the_decoder_architecture():
+    _, ae_decoder, _ = architectures.build_autoencoder()
+    vae_decoder = architectures.build_vae().decoder
+    assert [type(layer).__name__ for layer in ae_decoder.layers] == [type(layer).__name__ for layer in vae_decoder.layers]
+    assert ae_decoder.count_params() == vae_decoder.count_params()
+
+
+def test_no_lambda_layers():
+    models = [*architectures.build_autoencoder(), architectures.build_vae().encoder, architectures.build_reader()]
+    for model in models:
+        assert not any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers())
+
+
+@pytest.mark.parametrize("build", [
+    lambda: architectures.build_encoder(),
+    lambda: architectures.build_encoder(variational=True),
+    lambda: architectures.build_decoder(),
+    lambda: architectures.build_reader(),
+])
+def test_save_load_round_trip_gives_identical_outputs(tmp_path, build):
+    model = build()
+    inputs = np.random.default_rng(2).random((4, *model.input_shape[1:]), dtype="float32")
+    model.save(tmp_path / "model.keras")
+    loaded = artifacts.load_keras_model(tmp_path / "model.keras")
+    for before, after in zip(keras.tree.flatten(model(inputs)), keras.tree.flatten(loaded(inputs))):
+        np.testing.assert_array_equal(np.asarray(before), np.asarray(after))
+
+
+def test_sampling_matches_numpy_mean_and_variance():
+    count = 200_000
+    z_mean = np.tile(np.array([[1.5, -2.0]], "float32"), (count, 1))
+    z_log_var = np.tile(np.log(np.array([[4.0, 0.25]], "float32")), (count, 1))
+    samples = np.asarray(architectures.Sampling(seed=3)([z_mean, z_log_var]))
+    np.testing.assert_allclose(samples.mean(axis=0), [1.5, -2.0], atol=0.02)
+    np.testing.assert_allclose(samples.var(axis=0), [4.0, 0.25], rtol=0.02)
+
+
+def test_sampling_layer_survives_serialisation(tmp_path):
+    z_mean, z_log_var = keras.Input((2,)), keras.Input((2,))
+    model = keras.Model([z_mean, z_log_var], architectures.Sampling(seed=5)([z_mean, z_log_var]))
+    model.save(tmp_path / "sampler.keras")
+    loaded = artifacts.load_keras_model(tmp_path / "sampler.keras")
+    assert isinstance(loaded.layers[-1], architectures.Sampling) and loaded.layers[-1].seed == 5
+
+
+def test_a_model_with_a_lambda_layer_is_refused(tmp_path):
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match="(?i)lambda|unsafe|safe_mode"):
+        artifacts.load_keras_model(tmp_path / "lambda.keras")

@@ -1,0 +1,80 @@
+"""The MNIST loader on the real file and on synthetic good and bad files."""
+
+import numpy as np
+import pytest
+
+from latentwall import config, data
+from tests.helpers import MNIST_FILE
+
+REAL_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+
+
+def synthetic(**overrides) -> dict:
+    arrays = {key: np.zeros(shape, dtype="uint8") for key, shape in data.EXPECTED_SHAPES.items()}
+    arrays.update(overrides)
+    return {key: value for key, value in arrays.items() if value is not None}
+
+
+def write(path, arrays) -> str:
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def test_real_file_loads_with_the_documented_layout():
+    mnist = data.load_mnist(MNIST_FILE, download=False)
+    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_test.shape == (10000, 28, 28)
+    assert mnist.x_train.dtype == np.uint8 and mnist.y_test.dtype == np.uint8
+    assert np.bincount(mnist.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert data.file_sha256(MNIST_FILE) == REAL_SHA256
+
+
+def test_good_synthetic_file_loads(tmp_path):
+    mnist = data.load_mnist(write(tmp_path / "good.npz", synthetic()))
+    assert mnist.y_train.shape == (60000,)
+
+
+@pytest.mark.parametrize("overrides, words", [
+    ({"y_test": None}, "missing the key(s) y_test"),
+    ({"x_test": np.zeros((10000, 28, 27), "uint8")}, "x_test has shape (10000, 28, 27)"),
+    ({"x_train": np.zeros((60000, 28, 28), "float32")}, "x_train has dtype float32"),
+    ({"y_train": np.full(60000, 10, "uint8")}, "labels above 9"),
+])
+def test_bad_contents_are_named(tmp_path, overrides, words):
+    path = write(tmp_path / "bad.npz", synthetic(**overrides))
+    with pytest.raises(data.DataError) as caught:
+        data.load_mnist(path)
+    message = str(caught.value)
+    assert words in message and str(path) in message and "--data" in message and config.DATA_ENV_VAR in message
+
+
+def test_pickled_object_array_is_refused_without_unpickling(tmp_path):
+    path = write(tmp_path / "pickled.npz", synthetic(x_train=np.array([{"evil": 1}], dtype=object)))
+    with pytest.raises(data.DataError, match="pickled objects"):
+        data.load_mnist(path)
+
+
+def test_truncated_file_is_refused(tmp_path):
+    good = tmp_path / "good.npz"
+    write(good, synthetic())
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(data.DataError, match="truncated"):
+        data.load_mnist(truncated)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(data.DataError, match="no such file"):
+        data.load_mnist(tmp_path / "absent.npz")
+
+
+def test_search_order_explicit_then_environment_then_cache(tmp_path, monkeypatch):
+    cache, from_env, explicit = (write(tmp_path / f"{name}.npz", synthetic()) for name in ("cache", "env", "explicit"))
+    monkeypatch.setattr(config, "KERAS_CACHE_FILE", tmp_path / "cache.npz")
+    monkeypatch.setenv(config.DATA_ENV_VAR, from_env)
+    assert str(data.find_mnist(explicit)) == explicit
+    assert str(data.find_mnist()) == from_env
+    monkeypatch.delenv(config.DATA_ENV_VAR)
+    assert str(data.find_mnist()) == cache
+    monkeypatch.setattr(config, "KERAS_CACHE_FILE", tmp_path / "no-cache.npz")
+    with pytest.raises(data.DataError, match="three ways"):
+        data.find_mnist(download=False)

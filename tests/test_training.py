@@ -1,0 +1,147 @@
+"""The training and evaluation commands end to end on a few hundred digits: layout, manifest,
+reproducibility, the interrupted-run guarantee, damaged files, and bad arguments."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from latentwall import artifacts, config, data
+from tests.helpers import MNIST_FILE, train_tiny
+from training import evaluate, train
+
+LAYOUT = ["ae/encoder.keras", "ae/decoder.keras", "ae/wall.npz", "ae/history.json", "ae/meta.json",
+          "vae/encoder.keras", "vae/decoder.keras", "vae/wall.npz", "vae/history.json", "vae/meta.json",
+          "reader.keras", "reader_history.json", "reader_meta.json", "manifest.json"]
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models")
+    train_tiny(out)
+    return out
+
+
+def test_artifact_layout_and_metadata(tiny_models):
+    folder = config.dataset_dir(tiny_models)
+    for name in LAYOUT:
+        assert (folder / name).is_file(), name
+    meta = json.loads((folder / "vae" / "meta.json").read_text())
+    assert meta["data_sha256"] == data.file_sha256(MNIST_FILE)
+    assert meta["architecture"]["latent_dim"] == 2 and meta["seed"] == config.DEFAULT_SEED
+    assert {"tensorflow_version", "keras_version", "training_seconds", "epochs", "batch_size"} <= set(meta)
+    history = json.loads((folder / "vae" / "history.json").read_text())
+    for term in ("loss", "reconstruction_loss", "kl_loss", "mse"):
+        assert len(history[term]) == len(history[f"val_{term}"]) == 1
+    with np.load(folder / "vae" / "wall.npz", allow_pickle=False) as wall:
+        assert wall["z_mean"].shape == wall["z_log_var"].shape == (300, 2) and wall["labels"].shape == (300,)
+
+
+def test_loading_verifies_the_manifest(tiny_models):
+    models = artifacts.load_models(tiny_models)
+    assert models.ae.decoder.decode(np.zeros((2, 2))).shape == (2, 28, 28)
+    assert models.vae.wall.log_var is not None and models.ae.wall.log_var is None
+
+
+def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(tiny_models, copy)
+    target = config.dataset_dir(copy) / "vae" / "decoder.keras"
+    content = bytearray(target.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    target.write_bytes(bytes(content))
+    with pytest.raises(artifacts.ArtifactError) as caught:
+        artifacts.load_models(copy)
+    assert "damaged" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
+
+
+def test_missing_models_say_how_to_make_them(tmp_path):
+    with pytest.raises(artifacts.ArtifactError, match="python -m training.train"):
+        artifacts.load_models(tmp_path)
+
+
+def test_same_seed_same_metrics(tiny_models, tmp_path):
+    code = train.main(["--model", "vae", "--limit", "300", "--epochs", "1", "--out", str(tmp_path),
+                       "--data", str(MNIST_FILE)])
+    assert code == 0
+    first = json.loads((config.dataset_dir(tiny_models) / "vae" / "meta.json").read_text())["final_metrics"]
+    second = json.loads((config.dataset_dir(tmp_path) / "vae" / "meta.json").read_text())["final_metrics"]
+    for name, value in first.items():
+        assert second[name] == pytest.approx(value, rel=1e-4, abs=1e-6), name
+
+
+def test_retraining_one_model_keeps_the_others(tiny_models, tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(tiny_models, copy)
+    reader_before = (config.dataset_dir(copy) / "reader.keras").read_bytes()
+    assert train.main(["--model", "ae", "--limit", "200", "--epochs", "1", "--out", str(copy),
+                       "--data", str(MNIST_FILE)]) == 0
+    assert (config.dataset_dir(copy) / "reader.keras").read_bytes() == reader_before
+    assert json.loads((config.dataset_dir(copy) / "ae" / "meta.json").read_text())["train_samples"] == 200
+    artifacts.load_models(copy)
+
+
+@pytest.mark.parametrize("how, expected_code", [(signal.SIGINT, 130), (signal.SIGKILL, -signal.SIGKILL)])
+def test_an_interrupted_run_leaves_the_previous_models_intact(tiny_models, tmp_path, how, expected_code):
+    copy = tmp_path / "models"
+    shutil.copytree(tiny_models, copy)
+    before = {path: path.read_bytes() for path in config.dataset_dir(copy).rglob("*") if path.is_file()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "training.train", "--limit", "3000", "--epochs", "50", "--out", str(copy),
+         "--data", str(MNIST_FILE)], cwd=config.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    # Wait until the run has finished its first model into the staging folder: well into its work.
+    while not any(copy.glob(".mnist.staging-*/reader.keras")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    os.kill(process.pid, how)
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == expected_code
+    if how == signal.SIGINT:
+        assert "previous models are untouched" in output and not any(copy.glob(".mnist.staging-*"))
+    after = {path: path.read_bytes() for path in config.dataset_dir(copy).rglob("*") if path.is_file()}
+    assert after == before
+    artifacts.load_models(copy)
+
+
+@pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--epochs", "-3"], ["--model", "gan"],
+                                       ["--batch-size", "x"], ["--learning-rate", "5"]])
+def test_bad_arguments_exit_with_code_2(arguments, capsys):
+    with pytest.raises(SystemExit) as caught:
+        train.parse_args(arguments)
+    assert caught.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_an_unwritable_output_folder_is_refused(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as caught:
+        train.parse_args(["--out", str(blocker / "models")])
+    assert caught.value.code == 2 and "cannot write to the output folder" in capsys.readouterr().err
+
+
+def test_missing_data_is_a_message_not_a_traceback(tmp_path, capsys):
+    assert train.main(["--data", str(tmp_path / "absent.npz"), "--out", str(tmp_path)]) == 2
+    assert "three ways" in capsys.readouterr().err
+
+
+def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, capsys):
+    copy = tmp_path / "models"
+    shutil.copytree(tiny_models, copy)
+    assert evaluate.main(["--models", str(copy), "--data", str(MNIST_FILE), "--samples", "2000",
+                          "--grid-side", "10"]) == 0
+    assert "far from data, from N(0, I)" in capsys.readouterr().out
+    report = json.loads((config.dataset_dir(copy) / "evaluation.json").read_text())
+    for kind in ("ae", "vae"):
+        assert 0 <= report[kind]["gaps"]["prior"]["far_share"] <= 1
+        assert sum(report[kind]["area"]["shares"]) == pytest.approx(1)
+        assert len(report[kind]["axes"]) == 2
+    assert 0 <= report["reader"]["test_accuracy"] <= 1
+    assert "evaluation.json" in artifacts.verify_manifest(config.dataset_dir(copy))

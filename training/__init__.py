@@ -1,0 +1,1 @@
+"""Offline commands: train, evaluate and benchmark the models in models/."""
