@@ -28,7 +28,8 @@ def test_decoder_output_is_a_valid_image():
 def test_the_ae_and_vae_share_the_decoder_architecture():
     _, ae_decoder, _ = architectures.build_autoencoder()
     vae_decoder = architectures.build_vae().decoder
-    assert [type(layer).__name__ for layer in ae_decoder.layers] == [type(layer).__name__ for layer in vae_decoder.layers]
+    layer_types = [type(layer).__name__ for layer in ae_decoder.layers]
+    assert layer_types == [type(layer).__name__ for layer in vae_decoder.layers]
     assert ae_decoder.count_params() == vae_decoder.count_params()
 
 

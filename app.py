@@ -1,0 +1,38 @@
+"""Latent Wall: the entry point. It declares the pages, the shared sidebar and the home page.
+
+    streamlit run app.py
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.shared import model_choice, text
+
+# Not "pages/": Streamlit 1.67 still treats a folder of that name as an old-style page list and runs
+# its scripts without this file (no navigation, no sidebar) when a fresh server's first visitor opens
+# a page's address directly.
+PAGES = Path(__file__).parent / "app_pages"
+
+
+def home_page() -> None:
+    st.title(text("home.title"))
+    st.markdown(text("home.what"))
+    st.subheader(text("home.story_title"))
+    st.markdown(text("home.story"))
+    st.subheader(text("home.pages_title"))
+    st.page_link(WALL, label=text("home.link_wall"), icon=":material/grid_on:")
+    st.page_link(INTERPOLATION, label=text("home.link_interpolation"), icon=":material/linear_scale:")
+    st.page_link(COMPARE, label=text("home.link_compare"), icon=":material/compare:")
+    st.caption(text("home.credit"))
+
+
+st.set_page_config(page_title=text("app.title"), page_icon=":material/grid_on:", layout="wide")
+HOME = st.Page(home_page, title=text("home.nav"), icon=":material/home:", default=True)
+WALL = st.Page(PAGES / "wall.py", title=text("wall.nav"), icon=":material/grid_on:", url_path="wall")
+INTERPOLATION = st.Page(PAGES / "interpolation.py", title=text("interpolation.nav"), icon=":material/linear_scale:",
+                        url_path="interpolation")
+COMPARE = st.Page(PAGES / "compare.py", title=text("compare.nav"), icon=":material/compare:", url_path="compare")
+page = st.navigation([HOME, WALL, INTERPOLATION, COMPARE])
+model_choice()
+page.run()

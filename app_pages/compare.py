@@ -1,0 +1,67 @@
+"""AE vs VAE: the two walls side by side over their decodability maps, their manifolds, and the defects."""
+
+from __future__ import annotations
+
+import streamlit as st
+from PIL import Image
+
+from app_pages.shared import KINDS, cached_models, decoded_panel, models_or_stop, text, wall_chart, wall_for
+from latentwall import artifacts, config, explore, latent
+
+WALL_HEIGHT = 440
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)  # Each manifold is one batched decode per model, made once.
+def manifold_picture(folder: str, kind: str) -> Image.Image:
+    model = cached_models(folder)[kind]
+    return explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2)
+
+
+@st.fragment
+def decoded_part(kind: str) -> None:
+    """What a click on one model's wall decodes to: each column re-runs on its own."""
+    models = models_or_stop()
+    decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5)
+
+
+def compare_column(kind: str, model: artifacts.LatentModel) -> None:
+    """One model's wall over its decodability map, in its own units, and what a click on it decodes."""
+    st.subheader(text(f"models.{kind}"))
+    x_min, x_max, y_min, y_max = latent.bounding_box(model.wall.codes)
+    st.caption(text("compare.units", x_min=x_min, x_max=x_max, y_min=y_min, y_max=y_max))
+    wall_chart(f"compare-pick-{kind}", wall_for(kind, WALL_HEIGHT, with_map=True))
+    decoded_part(kind)
+
+
+def defects_table(folder) -> None:
+    """The numbers `training.evaluate` measured, each with a line saying what it means."""
+    st.subheader(text("compare.defects_title"))
+    report = explore.load_evaluation(folder)
+    if report is None:
+        st.info(text("compare.no_evaluation"))
+        st.code(explore.EVALUATE_COMMAND, language="bash")
+        return
+    rows = [{text("compare.column_measure"): text(f"defects.{key}.label"),
+             text("models.ae"): ae, text("models.vae"): vae,
+             text("compare.column_meaning"): text(f"defects.{key}.meaning")}
+            for key, ae, vae in explore.defect_rows(report)]
+    st.table(rows)
+
+
+def compare_page() -> None:
+    models = models_or_stop()
+    st.title(text("compare.title"))
+    st.markdown(text("compare.intro"))
+    st.warning(text("compare.scales_differ"), icon=":material/straighten:")
+    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+        with column:
+            compare_column(kind, models[kind])
+    st.subheader(text("compare.manifold_title"))
+    st.markdown(text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
+    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+        column.image(manifold_picture(str(config.MODELS_ROOT), kind), width="stretch",
+                     caption=text("compare.manifold_caption", model=text(f"models.{kind}")))
+    defects_table(models.folder)
+
+
+compare_page()

@@ -1,0 +1,116 @@
+"""Interpolation: walk the straight line between two test digits' codes and watch what the decoder paints."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app_pages.shared import (
+    KINDS,
+    listen_for_clicks,
+    models_or_stop,
+    test_images,
+    text,
+    wall_chart,
+    wall_for,
+    wall_words,
+)
+from latentwall import artifacts, explore, figures, latent
+
+WAYS = ("class", "index", "click")
+WALL_HEIGHT = 420
+
+
+def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
+    """How the two digits are chosen, and the indices of the start and end digits."""
+    count = len(wall.codes)
+    way = st.radio(text("interpolation.way_label"), WAYS, key="interp-way", horizontal=True,
+                   format_func=lambda way: text(f"interpolation.way_{way}"))
+    if way == "class":
+        left, middle, right = st.columns(3, vertical_alignment="bottom")
+        digit_start = left.selectbox(text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
+        digit_end = middle.selectbox(text("interpolation.class_end"), range(10), index=8, key="interp-class-b")
+        if right.button(text("interpolation.reroll"), key="interp-reroll", width="stretch"):
+            st.session_state["interp-seed"] = int(np.random.SeedSequence().entropy % 2**32)
+        seed = explore.safe_index(st.session_state.get("interp-seed", 0), 2**32)
+        return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
+    if way == "index":
+        left, right = st.columns(2)
+        start = left.number_input(text("interpolation.index_start"), 0, count - 1, 0, key="interp-index-a")
+        end = right.number_input(text("interpolation.index_end"), 0, count - 1, min(1, count - 1),
+                                 key="interp-index-b")
+        return way, explore.safe_index(start, count), explore.safe_index(end, count)
+    st.caption(text("interpolation.click_hint"))
+    return (way, explore.safe_index(st.session_state.get("interp-click-a", 0), count),
+            explore.safe_index(st.session_state.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
+
+
+def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
+    """A random test digit of a class, or fallback if the wall has none of that class."""
+    try:
+        return explore.random_index_of(wall.labels, digit, seed)
+    except ValueError:
+        return explore.safe_index(fallback, len(wall.codes))
+
+
+def assign_click(wall: artifacts.Wall, pick: explore.Pick) -> None:
+    """A click picks the digit it hit (or the nearest one); clicks fill start and end in turn."""
+    index = pick.index if pick.index is not None else int(latent.nearest(pick.code, wall.codes, 1)[0][0])
+    slot = "b" if st.session_state.get("interp-next") == "b" else "a"
+    st.session_state[f"interp-click-{slot}"] = index
+    st.session_state["interp-next"] = "a" if slot == "b" else "b"
+    st.rerun()
+
+
+def wall_with_path(kind: str, model: artifacts.LatentModel, start: int, end: int, clickable: bool) -> None:
+    """One model's wall with the straight path from start to end; clickable to pick digits."""
+    codes = model.wall.codes
+    key = f"interp-wall-{kind}"
+    path = (codes[start], codes[end])
+    wall_chart(key, figures.with_marks(wall_for(kind, WALL_HEIGHT), path=path, words=wall_words()))
+    if clickable:
+        pick, fresh = listen_for_clicks(key, model.wall, show_marker=False)
+        if fresh:
+            assign_click(model.wall, pick)
+
+
+@st.fragment
+def weight_views(start: int, end: int) -> None:
+    """The live weight slider, the decoded point, the filmstrips, and the pixel cross-fade."""
+    models = models_or_stop()
+    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, 0.5, 0.01, key="interp-weight",
+                                           help=text("interpolation.weight_help")))
+    weights = explore.filmstrip_weights()
+    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+        model = models[kind]
+        codes = latent.interpolate(model.wall.codes[start], model.wall.codes[end], np.append(weights, weight))
+        images = model.decoder.decode(codes)
+        digit, confidence = models.reader.read(images[-1:])
+        column.image(explore.upscale(images[-1], 6), caption=text(
+            "interpolation.decoded_caption", weight=weight, digit=int(digit[0]), confidence=float(confidence[0])))
+        column.image(explore.upscale(explore.montage(images[:-1], len(weights)), 2), width="stretch",
+                     caption=text("interpolation.filmstrip_caption", model=text(f"models.{kind}")))
+    pixels = test_images()
+    if pixels is not None:
+        st.markdown(text("interpolation.crossfade_title"))
+        fades = explore.cross_fade(pixels[start], pixels[end], np.append(weights, weight))
+        st.image(explore.upscale(explore.montage(fades[:-1], len(weights)), 2), width="stretch",
+                 caption=text("interpolation.crossfade_caption"))
+
+
+def interpolation_page() -> None:
+    models = models_or_stop()
+    st.title(text("interpolation.title"))
+    st.markdown(text("interpolation.intro"))
+    way, start, end = digit_pickers(models.ae.wall)
+    labels = models.ae.wall.labels
+    st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
+                     end_digit=int(labels[end])))
+    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+        with column:
+            st.subheader(text(f"models.{kind}"))
+            wall_with_path(kind, models[kind], start, end, clickable=way == "click")
+    weight_views(start, end)
+
+
+interpolation_page()

@@ -1,0 +1,114 @@
+"""Fixtures shared by the app tests: tiny trained models, the app under AppTest, a live server, a browser.
+
+The app tests never depend on the committed models: one session-wide set of tiny models is trained in a
+temporary folder (seconds), and the app is pointed at it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from latentwall import config
+from tests.helpers import MNIST_FILE, train_tiny
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def smoke_models(tmp_path_factory) -> Path:
+    """A models folder with all three models trained for one epoch on a few hundred digits."""
+    if not MNIST_FILE.is_file():
+        pytest.skip(f"MNIST is not at {MNIST_FILE}; set {config.DATA_ENV_VAR} to run the app tests.")
+    root = tmp_path_factory.mktemp("app-models")
+    train_tiny(root, limit=400)
+    return root
+
+
+@pytest.fixture(scope="session")
+def evaluated_models(smoke_models, tmp_path_factory) -> Path:
+    """A copy of the tiny models with the evaluation report the comparison page reads."""
+    from training import evaluate
+
+    root = tmp_path_factory.mktemp("app-models-evaluated")
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
+    code = evaluate.main(["--models", str(root), "--data", str(MNIST_FILE), "--samples", "2000", "--grid-side", "20"])
+    assert code == 0
+    return root
+
+
+@pytest.fixture
+def use_models(monkeypatch):
+    """Point the app at a models folder (and at the real MNIST file) for the test's duration."""
+    def point(root: Path) -> Path:
+        monkeypatch.setattr(config, "MODELS_ROOT", Path(root))
+        monkeypatch.setenv(config.DATA_ENV_VAR, str(MNIST_FILE))
+        return root
+
+    return point
+
+
+@pytest.fixture
+def app(smoke_models, use_models):
+    """A factory for AppTest on app.py, optionally switched to one page, with the tiny models."""
+    from streamlit.testing.v1 import AppTest
+
+    use_models(smoke_models)
+
+    def start(page: str | None = None, **state) -> AppTest:
+        test = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
+        for key, value in state.items():
+            test.session_state[key] = value
+        test.run()
+        if page is not None:
+            test.switch_page(page).run()
+        return test
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    from training.benchmark_app import CHROMIUM
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def app_server(smoke_models, chromium_path):
+    """`streamlit run app.py` on a free port with the tiny models, shared by the browser tests."""
+    from training.benchmark_app import AppServer
+
+    with AppServer(smoke_models, str(MNIST_FILE)) as server:
+        server.wait_healthy(timeout=90)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    from training.benchmark_app import launch_browser
+
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright, chromium_path)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page; its screenshot lands in tests/screenshots/ (git-ignored) when the test ends."""
+    from training.benchmark_app import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    yield tab
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,252 @@
+"""The app headless through Streamlit's AppTest: every page, the widgets by key, forged values, missing files.
+
+AppTest cannot click a chart; a click is set the way the page stores it (st.session_state[key] holds what
+the browser sent) and the page is checked for what it does with it. The click itself is tested in
+test_browser.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+
+import pytest
+
+from latentwall import artifacts, config, explore
+
+PAGES = ["app_pages/wall.py", "app_pages/interpolation.py", "app_pages/compare.py"]
+COORDINATE = re.compile(r"\*\*Coordinate:\*\* \((-?\d+\.\d+), (-?\d+\.\d+)\)")
+
+
+def markdown_text(test) -> str:
+    return "\n".join(element.value for element in test.markdown)
+
+
+def html_text(test) -> str:
+    return "\n".join(str(element.proto.body) for element in test.get("html"))
+
+
+def coordinate(test) -> tuple[float, float] | None:
+    found = COORDINATE.search(markdown_text(test))
+    return (float(found.group(1)), float(found.group(2))) if found else None
+
+
+def assert_clean(test) -> None:
+    assert not test.exception, [error.value for error in test.exception]
+    assert not test.error, [error.value for error in test.error]
+
+
+def wall_of(root, kind="ae") -> artifacts.Wall:
+    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+
+
+def test_home_page_tells_the_story_and_links_the_pages(app):
+    test = app()
+    assert_clean(test)
+    text = markdown_text(test)
+    assert "N.Coder" in text and "D.Coder" in text and "latent space" in text
+    assert len(test.get("page_link")) == 3
+    assert test.sidebar.radio(key="model").value == "ae"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_errors(app, page):
+    test = app(page)
+    assert_clean(test)
+    assert test.title[0].value
+    assert test.get("plotly_chart"), "every page shows at least one wall"
+
+
+def test_model_switch_changes_the_wall_page(app):
+    test = app("app_pages/wall.py")
+    assert "Autoencoder (AE)" in markdown_text(test)
+    test.sidebar.radio(key="model").set_value("vae").run()
+    assert_clean(test)
+    assert "Variational autoencoder (VAE)" in markdown_text(test)
+
+
+def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app, smoke_models):
+    wall = wall_of(smoke_models)
+    index = 7
+    x, y = (float(value) for value in wall.codes[index])
+    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": index}})
+    assert_clean(test)
+    assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
+    assert f"#{index}, a {int(wall.labels[index])}" in markdown_text(test)
+    pictures = html_text(test)
+    assert pictures.count("<img") == 1 + 5 + 2, "decoded image, five neighbours, original and reconstruction"
+    assert "The reader sees:" in markdown_text(test)
+
+
+def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
+    box = explore.wall_box(wall_of(smoke_models))
+    x, y = box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.02 * (box[3] - box[2])
+    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
+    assert_clean(test)
+    assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
+    assert "You clicked test digit" not in markdown_text(test)
+    assert html_text(test).count("<img") == 1 + 5
+
+
+@pytest.mark.parametrize("forged", [
+    {"x": float("nan"), "y": 0.0}, {"x": "0.1", "y": None}, {"x": [1], "y": {}}, "not a dict", 42, None,
+    {"x": 0.0, "y": 0.0, "index": -1}, {"x": 0.0, "y": 0.0, "index": 10**12}, {"x": 0.0, "y": 0.0, "index": "3; drop"},
+    {"x": 0.0, "y": 0.0, "index": float("nan")}, {"x": 0.0, "y": 0.0, "index": 2.5},
+])
+def test_forged_clicks_never_raise(app, forged):
+    test = app("app_pages/wall.py", **{"wall-pick-ae": forged})
+    assert_clean(test)
+    assert "You clicked test digit" not in markdown_text(test)
+
+
+@pytest.mark.parametrize("x, y", [(1e308, -1e308), (math.inf, -math.inf), (-0.0, 1e30)])
+def test_extreme_clicks_are_clamped_to_the_wall(app, smoke_models, x, y):
+    box = explore.wall_box(wall_of(smoke_models))
+    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y}})
+    assert_clean(test)
+    shown_x, shown_y = coordinate(test)
+    assert box[0] - 1e-3 <= shown_x <= box[1] + 1e-3 and box[2] - 1e-3 <= shown_y <= box[3] + 1e-3
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_paint_random_points_shows_their_verdicts(app, kind):
+    test = app("app_pages/wall.py", model=kind)
+    test.slider(key="paint-count").set_value(8).run()
+    test.button(key="paint-button").click().run()
+    assert_clean(test)
+    assert re.search(r"confident about \d+ of 8", markdown_text(test))
+    assert [len(image.captions) for image in test.get("image")] == [8]
+    chart = test.get("plotly_chart")[0].proto.spec
+    assert '"name":"random"' in chart
+
+
+def test_forged_paint_state_is_capped(app):
+    test = app("app_pages/wall.py", **{"painted-ae": {"count": 10**9, "seed": -5}})
+    assert_clean(test)
+    assert re.search(rf"of {explore.MAX_PAINTED}:", markdown_text(test))
+
+
+def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
+    labels = wall_of(smoke_models).labels
+    test = app("app_pages/interpolation.py")
+    test.radio(key="interp-way").set_value("index").run()
+    test.number_input(key="interp-index-a").set_value(5).run()
+    test.number_input(key="interp-index-b").set_value(9).run()
+    assert_clean(test)
+    assert f"**#5** (a {labels[5]}) to **#9** (a {labels[9]})" in markdown_text(test)
+    test.slider(key="interp-weight").set_value(0.25).run()
+    assert_clean(test)
+    captions = [caption for image in test.get("image") for caption in image.captions]
+    assert sum("w = 0.25" in caption for caption in captions) == 2, "one decoded point per model"
+    assert sum("ten steps" in caption for caption in captions) == 2
+    assert any("double exposure" in caption for caption in captions)
+
+
+def test_interpolation_by_class_picks_digits_of_those_classes(app, smoke_models):
+    labels = wall_of(smoke_models).labels
+    test = app("app_pages/interpolation.py")
+    test.selectbox(key="interp-class-a").set_value(1).run()
+    test.selectbox(key="interp-class-b").set_value(7).run()
+    assert_clean(test)
+    found = re.search(r"\*\*#(\d+)\*\* \(a 1\) to \*\*#(\d+)\*\* \(a 7\)", markdown_text(test))
+    assert found and labels[int(found.group(1))] == 1 and labels[int(found.group(2))] == 7
+    before = found.groups()
+    for _ in range(3):
+        test.button(key="interp-reroll").click().run()
+        again = re.search(r"\*\*#(\d+)\*\* \(a 1\) to \*\*#(\d+)\*\* \(a 7\)", markdown_text(test))
+        assert again, "a new draw keeps the classes"
+        if again.groups() != before:
+            break
+    else:
+        pytest.fail("three new draws all gave the same pair")
+
+
+def test_interpolation_by_clicking_uses_the_stored_picks(app, smoke_models):
+    test = app("app_pages/interpolation.py", **{"interp-click-a": 11, "interp-click-b": 3})
+    test.radio(key="interp-way").set_value("click").run()
+    assert_clean(test)
+    assert "**#11**" in markdown_text(test) and "**#3**" in markdown_text(test)
+    assert len(test.get("plotly_chart")) == 2
+
+
+def test_forged_interpolation_values_never_raise(app):
+    test = app("app_pages/interpolation.py", **{"interp-click-a": 10**9, "interp-click-b": float("nan"),
+                                                 "interp-seed": "x", "interp-way": "click"})
+    assert_clean(test)
+    assert "**#0**" in markdown_text(test)
+
+
+def test_comparison_without_an_evaluation_names_the_command(app):
+    test = app("app_pages/compare.py")
+    assert_clean(test)
+    assert any(code.value == explore.EVALUATE_COMMAND for code in test.code)
+    assert "orders of magnitude" in test.warning[0].value
+    assert len(test.get("plotly_chart")) == 2
+
+
+def test_comparison_shows_the_defects_table(app, evaluated_models, use_models):
+    use_models(evaluated_models)
+    test = app("app_pages/compare.py", **{"compare-pick-vae": {"x": 0.0, "y": 0.0}})
+    assert_clean(test)
+    table = test.table[0].value
+    assert len(table) == len(explore.defect_rows(explore.load_evaluation(config.dataset_dir(evaluated_models))))
+    assert "–" not in table.to_string(), "every number of the report is shown"
+    assert coordinate(test) is not None, "a click on the VAE wall decodes"
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_missing_models_give_the_training_command(app, use_models, tmp_path, page):
+    use_models(tmp_path / "nowhere")
+    test = app(page)
+    assert not test.exception
+    if page is None:
+        assert not test.error, "the home page needs no models"
+        return
+    assert "missing or damaged" in test.error[0].value
+    assert any(code.value == config.TRAIN_COMMAND for code in test.code)
+
+
+def test_a_flipped_byte_gives_the_friendly_page(app, smoke_models, use_models, tmp_path):
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
+    damaged = config.dataset_dir(tmp_path) / "vae" / "decoder.keras"
+    content = bytearray(damaged.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(content))
+    use_models(tmp_path)
+    test = app("app_pages/wall.py")
+    assert not test.exception
+    assert "missing or damaged" in test.error[0].value
+    assert "damaged" in test.text[0].value
+    assert any(code.value == config.TRAIN_COMMAND for code in test.code)
+
+
+def test_missing_data_keeps_the_app_working(app, smoke_models, monkeypatch, tmp_path):
+    wall = wall_of(smoke_models)
+    test_app = app("app_pages/wall.py")
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(tmp_path / "absent.npz"))
+    test_app.session_state["wall-pick-ae"] = {"x": float(wall.codes[2, 0]), "y": float(wall.codes[2, 1]), "index": 2}
+    test_app.run()
+    assert not test_app.exception and not test_app.error
+    assert "not available" in test_app.info[0].value
+    assert any("absent.npz" in code.value for code in test_app.code)
+    assert coordinate(test_app) is not None, "decoding still works without the images"
+    assert html_text(test_app).count("<img") == 1 + 1, "decoded image and reconstruction, no real digits"
+
+
+def test_the_effective_server_config_is_locked_down(monkeypatch):
+    from streamlit import config as streamlit_config
+
+    monkeypatch.chdir(config.PROJECT_ROOT)
+    try:
+        streamlit_config.get_config_options(force_reparse=True)
+        assert streamlit_config.get_option("server.enableXsrfProtection") is True
+        assert streamlit_config.get_option("server.enableCORS") is True
+        assert streamlit_config.get_option("server.enableStaticServing") is False
+        assert streamlit_config.get_option("server.maxUploadSize") <= 1
+        assert str(streamlit_config.get_option("client.showErrorDetails")).lower() in {"none", "false"}
+        assert streamlit_config.get_option("client.toolbarMode") == "viewer"
+    finally:
+        monkeypatch.undo()
+        streamlit_config.get_config_options(force_reparse=True)
+

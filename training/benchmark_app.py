@@ -1,0 +1,223 @@
+"""App speed: single-point decode, click-to-image in a real browser, start-up time, and server memory.
+
+    python -m training.benchmark_app [--models models/] [--clicks 20] [--chromium /usr/bin/chromium]
+
+Starts `streamlit run app.py` on a free port against the given models, drives Debian's Chromium with
+Playwright, and prints each figure beside its bar. It asserts nothing; the browser tests reuse its helpers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from latentwall import artifacts, config, explore
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a headless Chromium with no network and no GPU (see the click-anywhere notes).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0}
+COORDINATE = re.compile(r"\((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\)")
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` on a free port, for as long as the with-block lasts."""
+
+    def __init__(self, models_root: Path, data: str | None = None, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "LATENT_WALL_MODELS": str(models_root), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        if data:
+            self.env[config.DATA_ENV_VAR] = str(data)
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+
+    def __enter__(self) -> AppServer:
+        self.started_at = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1"],
+            cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"streamlit did not answer on {self.url} within {timeout:.0f} s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def launch_browser(playwright, executable: str = CHROMIUM):
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def wait_for_wall(page, key: str, timeout_ms: int = 60_000) -> None:
+    """Until the chart in the wall container `key` is drawn (its WebGL canvas and drag layer exist)."""
+    page.wait_for_selector(f".st-key-{key}-area .nsewdrag", timeout=timeout_ms)
+    page.wait_for_selector(f".st-key-{key}-area canvas", state="attached", timeout=timeout_ms)
+
+
+def data_to_pixel(page, key: str, box: tuple[float, float, float, float], x: float, y: float) -> tuple[float, float]:
+    """Page pixel of the data point (x, y) on the wall chart under key, whose axes span box."""
+    area = page.locator(f".st-key-{key}-area .nsewdrag").last.bounding_box()
+    x_min, x_max, y_min, y_max = box
+    return (float(area["x"] + (x - x_min) / (x_max - x_min) * area["width"]),
+            float(area["y"] + (y_max - y) / (y_max - y_min) * area["height"]))
+
+
+_WATCH = """(root) => {
+  const image = () => document.querySelector(`.${root} img`);
+  const before = image() ? image().src : null;
+  window.latentWallClick = {start: null, done: null};
+  document.addEventListener("pointerdown", () => { window.latentWallClick.start = performance.now(); },
+                            {capture: true, once: true});
+  const poll = () => {
+    const now = image();
+    if (now && now.src !== before && now.complete && now.naturalWidth > 0 && window.latentWallClick.start) {
+      window.latentWallClick.done = performance.now() - window.latentWallClick.start;
+    } else {
+      requestAnimationFrame(poll);
+    }
+  };
+  requestAnimationFrame(poll);
+}"""
+
+
+def click_and_wait(page, key: str, box, x: float, y: float, timeout_ms: int = 20_000) -> tuple[float, tuple]:
+    """Click the wall under key at data (x, y); wait for a new decoded image. Returns (ms, reported x, y)."""
+    pixel_x, pixel_y = data_to_pixel(page, key, box, x, y)
+    page.mouse.move(pixel_x, pixel_y)
+    page.wait_for_timeout(80)
+    page.evaluate(_WATCH, f"st-key-{key}-decoded")
+    page.mouse.click(pixel_x, pixel_y)
+    page.wait_for_function("() => window.latentWallClick && window.latentWallClick.done !== null", timeout=timeout_ms)
+    elapsed = page.evaluate("() => window.latentWallClick.done")
+    wait_idle(page)  # The image comes first; let the rest of the rerun land before reading the text.
+    return elapsed, reported_coordinate(page, key)
+
+
+def reported_coordinate(page, key: str) -> tuple[float, float] | None:
+    """The coordinate the decoded panel under key reports, parsed from its text."""
+    found = COORDINATE.search(page.locator(f".st-key-{key}-decoded").first.inner_text())
+    return (float(found.group(1)), float(found.group(2))) if found else None
+
+
+def server_rss_mb(pid: int) -> float:
+    import psutil
+
+    process = psutil.Process(pid)
+    return sum(member.memory_info().rss for member in [process, *process.children(recursive=True)]) / 2**20
+
+
+def decode_median_ms(models: artifacts.ModelSet, repeats: int = 300) -> float:
+    """Median wall time of decoding one point with the app's shared decoder."""
+    rng = np.random.default_rng(0)
+    decoder = models.ae.decoder
+    timings = []
+    for code in rng.standard_normal((repeats, 1, 2)).astype("float32"):
+        started = time.perf_counter()
+        decoder.decode(code)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def browser_figures(models: artifacts.ModelSet, models_root: Path, data: str | None, clicks: int,
+                    chromium: str) -> dict:
+    """Start the app, time its first wall, click it `clicks` times, and read the server's memory."""
+    from playwright.sync_api import sync_playwright
+
+    wall = models.ae.wall
+    box = explore.wall_box(wall)
+    rng = np.random.default_rng(1)
+    key = "wall-pick-ae"
+    with AppServer(models_root, data) as server, sync_playwright() as playwright:
+        browser = launch_browser(playwright, chromium)
+        page = browser.new_page(viewport=VIEWPORT)
+        server.wait_healthy()
+        page.goto(f"{server.url}/wall")
+        wait_for_wall(page, key)
+        startup = time.perf_counter() - server.started_at
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        timings = []
+        for _ in range(clicks):
+            x = rng.uniform(box[0] + 0.1 * (box[1] - box[0]), box[1] - 0.1 * (box[1] - box[0]))
+            y = rng.uniform(box[2] + 0.1 * (box[3] - box[2]), box[3] - 0.1 * (box[3] - box[2]))
+            elapsed, _ = click_and_wait(page, key, box, x, y)
+            timings.append(elapsed)
+            page.wait_for_timeout(350)
+        rss = server_rss_mb(server.process.pid)
+        browser.close()
+    return {"click_ms": statistics.median(timings), "click_ms_all": timings, "startup_s": startup, "rss_mb": rss}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.benchmark_app", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
+    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    parser.add_argument("--clicks", type=int, default=20, help="clicks to time in the browser")
+    parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
+    args = parser.parse_args(argv)
+    try:
+        models = artifacts.load_models(args.models)
+    except artifacts.ArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    figures = {"decode_ms": decode_median_ms(models)}
+    print(f"single-point decode, in process: median {figures['decode_ms']:.2f} ms (bar {BARS['decode_ms']} ms)",
+          flush=True)
+    if not Path(args.chromium).is_file():
+        print(f"Chromium not found at {args.chromium}: browser figures skipped.", file=sys.stderr)
+        return 1
+    figures.update(browser_figures(models, args.models, args.data or os.environ.get(config.DATA_ENV_VAR),
+                                   max(args.clicks, 1), args.chromium))
+    print(f"click -> decoded image visible, headless Chromium: median {figures['click_ms']:.0f} ms over "
+          f"{len(figures['click_ms_all'])} clicks (min {min(figures['click_ms_all']):.0f}, "
+          f"max {max(figures['click_ms_all']):.0f}; bar {BARS['click_ms']:.0f} ms)")
+    print(f"streamlit run app.py -> first wall drawn: {figures['startup_s']:.1f} s (bar {BARS['startup_s']:.0f} s)")
+    print(f"server resident memory, one session: {figures['rss_mb']:.0f} MB (bar {BARS['rss_mb']:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
