@@ -67,25 +67,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-class EpochClock:
+def epoch_clock(target_mse: float | None = None):
     """A Keras callback that records the wall time of each epoch and stops at a target test MSE."""
+    import keras  # Imported late so `--help` and argument errors answer without loading TensorFlow.
 
-    def __new__(cls, target_mse: float | None = None):
-        import keras
+    class EpochClock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.seconds = []
 
-        class _Clock(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.seconds, self.started = [], time.perf_counter()
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.perf_counter()
 
-            def on_epoch_begin(self, epoch, logs=None):
-                self.epoch_start = time.perf_counter()
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.epoch_start)
+            if target_mse is not None and logs.get("val_mse", np.inf) <= target_mse:
+                self.model.stop_training = True
 
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - self.epoch_start)
-                if target_mse is not None and logs.get("val_mse", np.inf) <= target_mse:
-                    self.model.stop_training = True
-
-        return _Clock()
+    return EpochClock()
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray | None, batch_size: int, seed: int, shuffle: bool):
@@ -106,7 +104,7 @@ def schedule(learning_rate: float, epochs: int, steps_per_epoch: int):
 
 
 def fit(model, train, test, epochs: int, target_mse: float | None) -> tuple[dict, list[float]]:
-    clock = EpochClock(target_mse)
+    clock = epoch_clock(target_mse)
     verbose = 1 if sys.stdout.isatty() else 2
     history = model.fit(train, validation_data=test, epochs=epochs, callbacks=[clock], verbose=verbose,
                         shuffle=False)  # tf.data already shuffles with the run's seed.
@@ -207,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
         staged.mkdir(parents=True, exist_ok=True)
         (staged / "evaluation.json").unlink(missing_ok=True)  # Any retrained model makes it out of date.
         for kind in kinds:
-            settings = {name: value for name, value in DEFAULTS[kind].items()}
+            settings = dict(DEFAULTS[kind])
             settings["epochs"] = args.epochs or settings["epochs"]
             settings["learning_rate"] = args.learning_rate or settings["learning_rate"]
             keras.utils.set_random_seed(args.seed)
