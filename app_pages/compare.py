@@ -39,7 +39,7 @@ def defects_table(folder) -> None:
     report = explore.load_evaluation(folder)
     if report is None:
         st.info(text("compare.no_evaluation"))
-        st.code(explore.EVALUATE_COMMAND, language="bash")
+        st.code(config.EVALUATE_COMMAND, language="bash")
         return
     rows = [{text("compare.column_measure"): text(f"defects.{key}.label"),
              text("models.ae"): ae, text("models.vae"): vae,

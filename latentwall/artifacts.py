@@ -107,54 +107,53 @@ def load_wall(path: Path) -> Wall:
         return Wall(npz["codes"], npz["labels"])
 
 
-class Decoder:
-    """A loaded decoder made fast and safe to share: one compiled graph, called under a lock.
+class _SharedModel:
+    """A loaded model made fast and safe to share: one traced graph, called under a lock.
 
-    A plain `decoder(z)` call costs 5-9 ms in eager mode; a traced tf.function with a fixed signature
-    costs a fraction of that. Streamlit runs every session in its own thread and Keras does not promise
-    thread safety, so calls are serialised; one decode is far shorter than a click's round trip.
+    A plain eager `model(x)` call costs 5-9 ms; a traced tf.function with a fixed signature costs a
+    fraction of that. Streamlit runs every session in its own thread and Keras does not promise thread
+    safety, so calls are serialised; one call is far shorter than a click's round trip.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, input_shape: tuple[int, ...], output_shape: tuple[int, ...]):
         import tensorflow as tf
 
         self.model = model
+        self._input_shape, self._output_shape = input_shape, output_shape
+        self._lock = threading.Lock()
+        self._graph = tf.function(lambda inputs: model(inputs, training=False),
+                                  input_signature=[tf.TensorSpec([None, *input_shape], tf.float32)])
+        self._run(np.zeros((1, *input_shape), "float32"))  # Warm-up: trace once at load, not on a click.
+
+    def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        inputs = np.asarray(inputs, dtype="float32").reshape(-1, *self._input_shape)
+        with self._lock:
+            parts = [self._graph(inputs[start:start + batch_size]).numpy()
+                     for start in range(0, len(inputs), batch_size)]
+        return np.concatenate(parts) if parts else np.zeros((0, *self._output_shape), "float32")
+
+
+class Decoder(_SharedModel):
+    """The shared decoder: codes in, images out."""
+
+    def __init__(self, model):
         self.latent_dim = model.input_shape[-1]
-        self._lock = threading.Lock()
-        self._graph = tf.function(lambda codes: model(codes, training=False),
-                                  input_signature=[tf.TensorSpec([None, self.latent_dim], tf.float32)])
-        self.decode(np.zeros((1, self.latent_dim), "float32"))  # Warm-up: trace once at load, not on a click.
+        super().__init__(model, (self.latent_dim,), (28, 28, 1))
 
-    def decode(self, codes: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    def decode(self, codes: np.ndarray) -> np.ndarray:
         """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
-        codes = np.asarray(codes, dtype="float32").reshape(-1, self.latent_dim)
-        parts = []
-        with self._lock:
-            for start in range(0, len(codes), batch_size):
-                parts.append(self._graph(codes[start:start + batch_size]).numpy())
-        return np.concatenate(parts)[..., 0] if parts else np.zeros((0, 28, 28), "float32")
+        return self._run(codes)[..., 0]
 
 
-class Reader:
-    """The digit reader, compiled once and shared like Decoder."""
+class Reader(_SharedModel):
+    """The shared digit reader: images in, probabilities out."""
 
     def __init__(self, model):
-        import tensorflow as tf
+        super().__init__(model, (28, 28, 1), (10,))
 
-        self.model = model
-        self._lock = threading.Lock()
-        self._graph = tf.function(lambda images: model(images, training=False),
-                                  input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
-        self.probabilities(np.zeros((1, 28, 28), "float32"))  # Warm-up, as for Decoder.
-
-    def probabilities(self, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
-        images = np.asarray(images, dtype="float32").reshape(-1, 28, 28, 1)
-        parts = []
-        with self._lock:
-            for start in range(0, len(images), batch_size):
-                parts.append(self._graph(images[start:start + batch_size]).numpy())
-        return np.concatenate(parts) if parts else np.zeros((0, 10), "float32")
+        return self._run(images)
 
     def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The digit each image shows and the reader's confidence in it."""

@@ -28,6 +28,10 @@ DEFAULT_SEED = 1337
 # The exact command a user runs to (re)create the committed models; quoted in error messages.
 TRAIN_COMMAND = "python -m training.train"
 
+# The report `python -m training.evaluate` writes beside the models; the comparison page reads it.
+EVALUATION_FILE = "evaluation.json"
+EVALUATE_COMMAND = "python -m training.evaluate"
+
 # Confidence above which the reader's verdict on a decoded image counts as "readable".
 READABLE_CONFIDENCE = 0.9
 

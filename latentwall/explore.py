@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from latentwall import config, latent
+from latentwall import artifacts, config, latent
 
 # The margin around the test codes that the walls show, so points on the edge are not cut in half.
 WALL_MARGIN = 0.05
@@ -29,8 +28,6 @@ MAP_SIDE = 60
 MANIFOLD_SIDE = 20
 # How far (in standard deviations) a VAE's wall reaches at least: 99.7% of its prior's samples per axis.
 PRIOR_REACH = 3.0
-EVALUATION_FILE = "evaluation.json"
-EVALUATE_COMMAND = "python -m training.evaluate"
 
 
 @dataclass(frozen=True)
@@ -190,16 +187,14 @@ def filmstrip_weights(steps: int = FILMSTRIP_STEPS) -> np.ndarray:
 
 def cross_fade(image_start: np.ndarray, image_end: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Pixel-space blends w * start + (1 - w) * end: what interpolation looks like without a latent space."""
-    weights = np.clip(np.asarray(weights, "float32"), 0.0, 1.0)[:, None, None]
     start, end = np.asarray(image_start, "float32"), np.asarray(image_end, "float32")
-    return weights * start[None] + (1.0 - weights) * end[None]
+    return latent.interpolate(start.ravel(), end.ravel(), weights).reshape(-1, *start.shape)
 
 
 def load_evaluation(folder: Path) -> dict | None:
     """The report `python -m training.evaluate` wrote beside the models, or None if there is none yet."""
-    path = Path(folder) / EVALUATION_FILE
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        report = artifacts.read_json(Path(folder) / config.EVALUATION_FILE)
     except (OSError, ValueError):
         return None
     return report if isinstance(report, dict) and {"ae", "vae"} <= set(report) else None

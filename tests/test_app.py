@@ -180,7 +180,7 @@ def test_forged_interpolation_values_never_raise(app):
 def test_comparison_without_an_evaluation_names_the_command(app):
     test = app("app_pages/compare.py")
     assert_clean(test)
-    assert any(code.value == explore.EVALUATE_COMMAND for code in test.code)
+    assert any(code.value == config.EVALUATE_COMMAND for code in test.code)
     assert "orders of magnitude" in test.warning[0].value
     assert len(test.get("plotly_chart")) == 2
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latentwall import artifacts, explore, figures, latent
+from latentwall import artifacts, config, explore, figures, latent
 from latentwall.strings import load_strings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -201,9 +201,9 @@ def test_defect_rows_survive_a_damaged_report():
 
 def test_load_evaluation_rejects_garbage(tmp_path):
     assert explore.load_evaluation(tmp_path) is None
-    (tmp_path / explore.EVALUATION_FILE).write_text("[1, 2")
+    (tmp_path / config.EVALUATION_FILE).write_text("[1, 2")
     assert explore.load_evaluation(tmp_path) is None
-    (tmp_path / explore.EVALUATION_FILE).write_text('{"ae": {}}')
+    (tmp_path / config.EVALUATION_FILE).write_text('{"ae": {}}')
     assert explore.load_evaluation(tmp_path) is None
 
 

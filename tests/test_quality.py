@@ -35,7 +35,7 @@ def test_vae_prior_samples_land_near_data_and_read_clearly(report):
 
 
 def test_the_committed_evaluation_matches_a_fresh_one(report):
-    committed = json.loads((config.dataset_dir(COMMITTED) / evaluate.EVALUATION_FILE).read_text())
+    committed = json.loads((config.dataset_dir(COMMITTED) / config.EVALUATION_FILE).read_text())
     for kind in ("ae", "vae"):
         assert committed[kind]["test_mse"] == pytest.approx(report[kind]["test_mse"], abs=1e-4)
         for scheme in ("box", "prior"):

@@ -19,8 +19,6 @@ import numpy as np  # noqa: E402
 from latentwall import artifacts, config, latent  # noqa: E402
 from latentwall.data import DataError, as_images, load_mnist  # noqa: E402
 
-EVALUATION_FILE = "evaluation.json"
-
 
 def encode(model: artifacts.LatentModel, images: np.ndarray) -> np.ndarray:
     """Codes of images; the VAE's code is z_mean, the point the app decodes."""
@@ -128,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = evaluate(models, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
     print(format_table(report))
-    artifacts.write_json(models.folder / EVALUATION_FILE, report)
+    artifacts.write_json(models.folder / config.EVALUATION_FILE, report)
     artifacts.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
-    print(f"\nWritten to {models.folder / EVALUATION_FILE}")
+    print(f"\nWritten to {models.folder / config.EVALUATION_FILE}")
     return 0
 
 
