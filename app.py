@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.shared import model_choice, text
+from app_pages.shared import guarded, model_choice, text
 
 # Not "pages/": Streamlit 1.67 still treats a folder of that name as an old-style page list and runs
 # its scripts without this file (no navigation, no sidebar) when a fresh server's first visitor opens
@@ -34,5 +34,12 @@ INTERPOLATION = st.Page(PAGES / "interpolation.py", title=text("interpolation.na
                         url_path="interpolation")
 COMPARE = st.Page(PAGES / "compare.py", title=text("compare.nav"), icon=":material/compare:", url_path="compare")
 page = st.navigation([HOME, WALL, INTERPOLATION, COMPARE])
-model_choice()
-page.run()
+
+
+@guarded
+def run_page() -> None:
+    model_choice()
+    page.run()
+
+
+run_page()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from PIL import Image
 
-from app_pages.shared import KINDS, cached_models, decoded_panel, models_or_stop, text, wall_chart, wall_for
-from latentwall import artifacts, config, explore, latent
+from app_pages.shared import KINDS, cached_models, decoded_panel, guarded, models_or_stop, text, wall_chart, wall_for
+from latentwall import config, explore, inference, latent
 
 WALL_HEIGHT = 440
 
@@ -18,13 +18,14 @@ def manifold_picture(folder: str, kind: str) -> Image.Image:
 
 
 @st.fragment
+@guarded
 def decoded_part(kind: str) -> None:
     """What a click on one model's wall decodes to: each column re-runs on its own."""
     models = models_or_stop()
     decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5)
 
 
-def compare_column(kind: str, model: artifacts.LatentModel) -> None:
+def compare_column(kind: str, model: inference.LatentModel) -> None:
     """One model's wall over its decodability map, in its own units, and what a click on it decodes."""
     st.subheader(text(f"models.{kind}"))
     x_min, x_max, y_min, y_max = latent.bounding_box(model.wall.codes)

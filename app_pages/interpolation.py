@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.shared import (
     KINDS,
+    guarded,
     listen_for_clicks,
     models_or_stop,
     test_images,
@@ -15,7 +16,7 @@ from app_pages.shared import (
     wall_for,
     wall_words,
 )
-from latentwall import artifacts, explore, figures, latent
+from latentwall import artifacts, explore, figures, inference, latent
 
 WAYS = ("class", "index", "click")
 WALL_HEIGHT = 420
@@ -36,9 +37,12 @@ def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
         return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
     if way == "index":
         left, right = st.columns(2)
-        start = left.number_input(text("interpolation.index_start"), 0, count - 1, 0, key="interp-index-a")
-        end = right.number_input(text("interpolation.index_end"), 0, count - 1, min(1, count - 1),
-                                 key="interp-index-b")
+        # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
+        # the page runs, so a forged NaN would break every later run; a float NaN reaches safe_index instead.
+        start = left.number_input(text("interpolation.index_start"), 0.0, float(count - 1), 0.0, 1.0, format="%.0f",
+                                  key="interp-index-a")
+        end = right.number_input(text("interpolation.index_end"), 0.0, float(count - 1), float(min(1, count - 1)), 1.0,
+                                 format="%.0f", key="interp-index-b")
         return way, explore.safe_index(start, count), explore.safe_index(end, count)
     st.caption(text("interpolation.click_hint"))
     return (way, explore.safe_index(st.session_state.get("interp-click-a", 0), count),
@@ -62,19 +66,20 @@ def assign_click(wall: artifacts.Wall, pick: explore.Pick) -> None:
     st.rerun()
 
 
-def wall_with_path(kind: str, model: artifacts.LatentModel, start: int, end: int, clickable: bool) -> None:
+def wall_with_path(kind: str, model: inference.LatentModel, start: int, end: int, clickable: bool) -> None:
     """One model's wall with the straight path from start to end; clickable to pick digits."""
     codes = model.wall.codes
     key = f"interp-wall-{kind}"
     path = (codes[start], codes[end])
     wall_chart(key, figures.with_marks(wall_for(kind, WALL_HEIGHT), path=path, words=wall_words()))
     if clickable:
-        pick, fresh = listen_for_clicks(key, model.wall, show_marker=False)
+        pick, fresh = listen_for_clicks(key, model, show_marker=False)
         if fresh:
             assign_click(model.wall, pick)
 
 
 @st.fragment
+@guarded
 def weight_views(start: int, end: int) -> None:
     """The live weight slider, the decoded point, the filmstrips, and the pixel cross-fade."""
     models = models_or_stop()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+import html
+import logging
 import os
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
 from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import artifacts, config, explore, figures, latent
+from latentwall import artifacts, config, explore, figures, inference
 from latentwall.data import DataError, load_mnist
 from latentwall.strings import load_strings
 
@@ -20,18 +24,57 @@ MODEL_KEY = "model"
 PLOT_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
 
 text = load_strings()
+_LOGGER = logging.getLogger(__name__)
+# What Streamlit's widgets and our readers raise when a browser sends a value no real page can send.
+FORGED_VALUE_ERRORS = (KeyError, TypeError, ValueError, OverflowError, RecursionError)
+# Set for the one rerun that follows a reset, so the page can say what happened.
+RESET_KEY = "session-was-reset"
 
 # A script-only component: it forwards Plotly's click events, including clicks on empty space.
 _click_listener = st.components.v2.component(
     "latent_wall.click_listener", js=(ASSETS / "click_wall.js").read_text(encoding="utf-8"))
 
 
+def guarded(body: Callable) -> Callable:
+    """Run a page or fragment body so that a forged value resets this session instead of breaking it.
+
+    A client can send any widget value (an integer for a radio, NaN for a number, a widget id equal to one
+    of the app's own session keys). Streamlit then raises inside the widget call, and the same stored value
+    would raise again on every run. Clearing the session's state drops the forged value, and one rerun
+    draws the whole page from its defaults (so its fragments exist again for the next click); the student
+    sees a short note. A second failure in a row stops there instead of looping. Tracebacks go to the
+    server log only.
+    """
+    @wraps(body)
+    def run(*args, **kwargs):
+        just_reset = st.session_state.get(RESET_KEY) is True
+        if just_reset:
+            del st.session_state[RESET_KEY]
+            st.warning(text("shared.bad_input"), icon=":material/restart_alt:")
+        try:
+            return body(*args, **kwargs)
+        except FORGED_VALUE_ERRORS:
+            _LOGGER.warning("A run failed on a value the browser sent; the session's state was reset.", exc_info=True)
+            st.session_state.clear()
+            if just_reset:
+                st.warning(text("shared.bad_input"), icon=":material/restart_alt:")
+                return None
+            st.session_state[RESET_KEY] = True
+            st.rerun()
+
+    return run
+
+
 @st.cache_resource(show_spinner=text("shared.loading_models"))  # One copy of the models per process, for all.
-def cached_models(folder: str) -> artifacts.ModelSet:
-    return artifacts.load_models(Path(folder))
+def cached_models(folder: str) -> inference.ModelSet:
+    models = inference.load_models(Path(folder))
+    # Everything loaded so far lives as long as the process: move it out of the garbage collector's view,
+    # so the full collection Streamlit runs after every script run only walks what that run made.
+    gc.freeze()
+    return models
 
 
-def models_or_stop() -> artifacts.ModelSet:
+def models_or_stop() -> inference.ModelSet:
     """The loaded models; if they are missing or damaged, say so with the fix and end the page there."""
     try:
         return cached_models(str(config.MODELS_ROOT))
@@ -55,8 +98,7 @@ def test_images() -> np.ndarray | None:
     """The real test images in [0, 1], or None (after saying where they would come from) if absent."""
     found = _cached_test_set(os.environ.get(config.DATA_ENV_VAR, ""))
     if isinstance(found, str):
-        st.info(text("shared.data_missing"))
-        st.code(found, language="text")
+        st.info(text("shared.data_missing", variable=config.DATA_ENV_VAR))
         return None
     return found[0]
 
@@ -108,28 +150,40 @@ def wall_chart(key: str, figure: go.Figure) -> None:
         st.plotly_chart(figure, key=f"{key}-chart", config=PLOT_CONFIG, width="stretch")
 
 
-def listen_for_clicks(key: str, wall: artifacts.Wall, show_marker: bool = True) -> tuple[explore.Pick | None, bool]:
+def listen_for_clicks(key: str, model: inference.LatentModel,
+                      show_marker: bool = True) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
-    The raw click is kept in st.session_state[key] and validated on every read. The marker is drawn by the
-    listener over the chart, so a click leaves the figure (and the chart in the browser) untouched.
+    The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
+    marker is drawn by the listener over the chart, so a click leaves the figure (and the chart in the
+    browser) untouched.
     """
-    pick = pick_from(key, wall)
-    data = {"scope": f"st-key-{key}-area"}
+    pick = pick_from(key, model.wall)
+    stored = st.session_state.get(key)
+    data = {"scope": f"st-key-{key}-area", "model": model.kind,
+            # The click this run answers, by the browser's own stamp: the page knows its last click was heard.
+            "answered": stored.get("at") if isinstance(stored, dict) else None,
+            "words": {"stale": text("decoded.stale"), "reload": text("decoded.reload")},
+            "hit_pixels": figures.HOVER_DISTANCE}
     if show_marker:
         data["marker"] = None if pick is None else [float(pick.code[0]), float(pick.code[1])]
-    result = _click_listener(key=f"{key}-listener", data=data, on_click_change=partial(_store_click, key))
+    result = _click_listener(key=f"{key}-listener", data=data,
+                             on_click_change=partial(_store_click, key, model.wall))
     return pick, result.click is not None and pick is not None
 
 
-def _store_click(key: str) -> None:
-    """Runs before the rerun a click causes, so the page already sees the new click as it draws."""
+def _store_click(key: str, wall: artifacts.Wall) -> None:
+    """Runs before the rerun a click causes, so the page already sees the new click as it draws.
+
+    Whatever the browser sent is checked here; a value that is not a usable click leaves the last good one.
+    Only plain checked numbers are kept, so a forged message cannot park bulk in the session.
+    """
     value = st.session_state.get(f"{key}-listener")
     click = value.get("click") if isinstance(value, dict) else None
-    if isinstance(click, dict):
-        # Keep only the three numbers a click carries, so a forged message cannot park bulk in the session.
-        st.session_state[key] = {name: click.get(name) if isinstance(click.get(name), (int, float)) else None
-                                 for name in ("x", "y", "index")}
+    pick = explore.parse_pick(click, explore.wall_box(wall), len(wall.codes))
+    if pick is not None:
+        st.session_state[key] = {"x": float(pick.code[0]), "y": float(pick.code[1]), "index": pick.index,
+                                 "at": explore.safe_stamp(click.get("at"))}
 
 
 def pick_from(key: str, wall: artifacts.Wall) -> explore.Pick | None:
@@ -137,49 +191,45 @@ def pick_from(key: str, wall: artifacts.Wall) -> explore.Pick | None:
     return explore.parse_pick(st.session_state.get(key), explore.wall_box(wall), len(wall.codes))
 
 
-def decoded_panel(key: str, model: artifacts.LatentModel, reader: artifacts.Reader, scale: int = 8) -> None:
+def decoded_panel(key: str, model: inference.LatentModel, reader: inference.Reader, scale: int = 8) -> None:
     """Listen for clicks on the wall chart under key and show what is decoded at the last one."""
-    pick, _ = listen_for_clicks(key, model.wall)
+    pick, _ = listen_for_clicks(key, model)
     with st.container(key=f"{key}-decoded"):
-        decoded_view(model, reader, pick, test_images(), scale)
+        if pick is None:
+            st.info(text("decoded.hint"))
+            return
+        images = test_images()
+        st.html(verdict_html(model.kind, explore.answer_click(model, reader, pick, images), scale))
 
 
-def decoded_view(model: artifacts.LatentModel, reader: artifacts.Reader, pick: explore.Pick | None,
-                 images: np.ndarray | None, scale: int = 8) -> None:
-    """What the decoder paints at the picked code, what the reader sees, and the nearest real digits.
+def verdict_html(kind: str, answer: explore.ClickAnswer, scale: int = 8) -> str:
+    """The decoded panel as one block, so the picture, the coordinate and the verdict arrive in one moment.
 
-    The pictures are sent inline with the text, so they appear in the same moment as the coordinate.
+    Its outer element carries the stable hooks outside checks read: data-lw="verdict" and the decoded
+    coordinate, digit and confidence.
     """
-    if pick is None:
-        st.info(text("decoded.hint"))
-        return
-    image = model.decoder.decode(pick.code[None])[0]
-    digits, confidences = reader.read(image[None])
-    st.html(explore.gallery_html([explore.upscale(image, scale)], [text("decoded.caption")], 28 * scale))
-    st.markdown(text("decoded.coordinate", x=float(pick.code[0]), y=float(pick.code[1])))
-    st.markdown(text("decoded.reader", digit=int(digits[0]), confidence=float(confidences[0])))
-    nearest_digits(model.wall, pick.code, images)
-    if pick.index is not None:
-        original_and_reconstruction(model, pick.index, images)
+    x, y = float(answer.code[0]), float(answer.code[1])
+    lines = [explore.gallery_html([explore.upscale(answer.image, scale)], [text("decoded.caption")], 28 * scale),
+             paragraph(text("decoded.coordinate", x=x, y=y)),
+             paragraph(text("decoded.reader", digit=answer.digit, confidence=answer.confidence)),
+             paragraph(text("decoded.nearest_title", count=len(answer.neighbours)))]
+    captions = [text("decoded.nearest_caption", digit=item.digit, index=item.index, distance=item.distance)
+                for item in answer.neighbours]
+    if answer.neighbour_images:
+        lines.append(explore.gallery_html([explore.upscale(image, 2) for image in answer.neighbour_images],
+                                          captions, 56))
+    else:
+        lines += [paragraph(caption) for caption in captions]
+    if answer.index is not None:
+        lines.append(paragraph(text("decoded.pair_title", digit=answer.label, index=answer.index)))
+        pictures, names = [explore.upscale(answer.reconstruction, 4)], [text("decoded.reconstruction")]
+        if answer.original is not None:
+            pictures, names = [explore.upscale(answer.original, 4), *pictures], [text("decoded.original"), *names]
+        lines.append(explore.gallery_html(pictures, names, 112))
+    hooks = (f'data-lw="verdict" data-lw-model="{html.escape(kind)}" data-lw-x="{x:.6g}" data-lw-y="{y:.6g}" '
+             f'data-lw-digit="{answer.digit}" data-lw-confidence="{answer.confidence:.4f}"')
+    return f'<div {hooks} style="display:flex;flex-direction:column;gap:0.5rem">{"".join(lines)}</div>'
 
 
-def nearest_digits(wall: artifacts.Wall, code: np.ndarray, images: np.ndarray | None, count: int = 5) -> None:
-    """The count test digits whose codes lie closest to code: image, label and distance."""
-    indices, distances = latent.nearest(code, wall.codes, count)
-    st.markdown(text("decoded.nearest_title"))
-    captions = [text("decoded.nearest_caption", digit=int(wall.labels[index]), index=int(index), distance=distance)
-                for index, distance in zip(indices, distances)]
-    if images is None:
-        st.markdown("  \n".join(captions))
-        return
-    st.html(explore.gallery_html([explore.upscale(images[index], 2) for index in indices], captions, 72))
-
-
-def original_and_reconstruction(model: artifacts.LatentModel, index: int, images: np.ndarray | None) -> None:
-    """A clicked test digit beside what the model makes of it (decoded from its own code)."""
-    st.markdown(text("decoded.pair_title", digit=int(model.wall.labels[index]), index=index))
-    reconstruction = model.decoder.decode(model.wall.codes[index][None])[0]
-    pictures, captions = [explore.upscale(reconstruction, 4)], [text("decoded.reconstruction")]
-    if images is not None:
-        pictures, captions = [explore.upscale(images[index], 4), *pictures], [text("decoded.original"), *captions]
-    st.html(explore.gallery_html(pictures, captions, 112))
+def paragraph(words: str) -> str:
+    return f'<p style="margin:0">{html.escape(words)}</p>'

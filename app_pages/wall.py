@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.shared import current_kind, decoded_panel, models_or_stop, text, wall_chart, wall_for, wall_words
-from latentwall import artifacts, explore, figures
+from app_pages.shared import (
+    current_kind,
+    decoded_panel,
+    guarded,
+    models_or_stop,
+    text,
+    wall_chart,
+    wall_for,
+    wall_words,
+)
+from latentwall import artifacts, explore, figures, inference
 
 
 def paint_controls(kind: str) -> tuple[int, bool]:
@@ -18,7 +27,7 @@ def paint_controls(kind: str) -> tuple[int, bool]:
     return explore.safe_count(count, explore.MAX_PAINTED, 16), pressed
 
 
-def painted_grid(model: artifacts.LatentModel, reader: artifacts.Reader, codes: np.ndarray) -> None:
+def painted_grid(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray) -> None:
     """The painted codes decoded in one batch, each with the reader's verdict."""
     images = model.decoder.decode(codes)
     digits, confidences = reader.read(images)
@@ -41,6 +50,7 @@ def painted_codes(kind: str, wall: artifacts.Wall, count: int, pressed: bool) ->
 
 
 @st.fragment
+@guarded
 def decoded_part(kind: str) -> None:
     """What a click on the wall decodes to: a click re-runs only this part, not the wall."""
     models = models_or_stop()

@@ -1,85 +1,248 @@
 // Hands clicks on a wall chart back to Python as {x, y, index}, and marks the last click on the chart.
 //
-// Streamlit forwards Plotly selections only, which never fire on empty space. The wall's layout sets
-// `clickanywhere`, so Plotly's own `plotly_click` event fires everywhere in the plot area with the
-// cursor's data coordinates (xvals, yvals). This module finds the chart inside the keyed container named
-// by `data.scope` and listens for that event. Streamlit replaces the chart's element when the figure
-// changes, so the listener is attached again whenever a new chart appears.
+// Streamlit forwards Plotly selections only, which never fire on empty space. This module finds the chart
+// inside the keyed container named by `data.scope`, reads each click (or tap) from the pointer itself, and
+// turns it into data coordinates through the chart's current axes; a click within `data.hit_pixels` of a
+// drawn test digit also names that digit.
 //
-// The marker is a small element laid over the chart at `data.marker` (the click as Python validated it),
-// so a click never changes the figure and the 10,000-point chart is not drawn again.
-export default function (component) {
-  const { data, setTriggerValue } = component;
-  // What the handlers need lives on the chart element, so handlers attached by an earlier call see the
-  // latest values after Python sends new data.
-  const state = { send: setTriggerValue, marker: Array.isArray(data.marker) ? data.marker : null,
-                  showMarker: data.marker !== undefined };
+// Streamlit calls this function again each time Python sends new data, and calls the returned cleanup only
+// when the component is removed. So each wall gets exactly one "mount" (one observer, one set of chart
+// listeners), kept in a registry on the window and updated in place by later calls.
+//
+// The marker is a small element laid over the chart at the click, moved (never re-created) when Python's
+// validated click arrives, so a click never changes the figure and the 10,000-point chart is not redrawn.
+//
+// Python echoes the stamp of the click each run answers (`data.answered`). If a click goes unanswered for
+// STALE_AFTER_MS (the server restarted, or lost this session), a notice over the wall says to reload, with
+// a button that does it: never a page that silently ignores clicks.
+const MARKER_CLASS = "latent-wall-marker";
+const NOTICE_CLASS = "latent-wall-stale";
+const STALE_AFTER_MS = 8000;
+// A press that moves farther than this before release is a drag (a zoom or a pan), not a click.
+const CLICK_SLOP_PIXELS = 5;
+const registry = (window.latentWallMounts = window.latentWallMounts || new Map());
+
+function isOwnMarker(node) {
+  return node.nodeType === 1 && (node.classList.contains(MARKER_CLASS) || node.classList.contains(NOTICE_CLASS));
+}
+
+function createMount(scope) {
+  const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
+                  alive: true, words: {}, pending: null, timer: null, down: null, hitPixels: 6 };
+
+  const area = () => document.querySelector(`.${scope}`);
 
   const liveGraph = () => {
-    const area = document.querySelector(`.${data.scope}`);
-    if (!area) {
+    const found = area();
+    if (!found) {
       return null;
     }
-    const graphs = [...area.querySelectorAll(".js-plotly-plot")];
+    const graphs = [...found.querySelectorAll(".js-plotly-plot")];
     return graphs.reverse().find((graph) => !graph.closest("[data-stale='true']")) || null;
   };
 
   const drawMarker = (graph) => {
     const layout = graph._fullLayout;
-    const marker = graph.latentWall.marker;
-    let dot = graph.querySelector(":scope > .latent-wall-marker");
-    if (!marker || !layout || !layout.xaxis || !layout.yaxis) {
-      if (dot) {
-        dot.remove();
-      }
-      return;
-    }
+    let dot = graph.querySelector(`:scope > .${MARKER_CLASS}`);
     if (!dot) {
       dot = document.createElement("div");
-      dot.className = "latent-wall-marker";
+      dot.className = MARKER_CLASS;
       Object.assign(dot.style, {
         position: "absolute", width: "16px", height: "16px", marginLeft: "-11px", marginTop: "-11px",
         border: "3px solid #E0001B", borderRadius: "50%", boxShadow: "0 0 0 2px #ffffff",
-        pointerEvents: "none", zIndex: "10",
+        pointerEvents: "none", zIndex: "10", display: "none",
       });
       if (getComputedStyle(graph).position === "static") {
         graph.style.position = "relative";
       }
       graph.appendChild(dot);
     }
-    dot.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(marker[0])}px`;
-    dot.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(marker[1])}px`;
+    const visible = mount.showMarker && Array.isArray(mount.marker) && layout && layout.xaxis && layout.yaxis;
+    dot.style.display = visible ? "block" : "none";
+    if (visible) {
+      dot.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(mount.marker[0])}px`;
+      dot.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(mount.marker[1])}px`;
+      dot.dataset.lwX = String(mount.marker[0]);
+      dot.dataset.lwY = String(mount.marker[1]);
+    }
   };
 
-  const attach = () => {
+  const showNotice = (visible) => {
+    const graph = liveGraph();
+    if (!graph) {
+      return;
+    }
+    let notice = graph.querySelector(`:scope > .${NOTICE_CLASS}`);
+    if (!visible) {
+      if (notice) {
+        notice.style.display = "none";
+      }
+      return;
+    }
+    if (!notice) {
+      notice = document.createElement("div");
+      notice.className = NOTICE_CLASS;
+      notice.setAttribute("role", "alert");
+      notice.dataset.lw = "stale";
+      Object.assign(notice.style, {
+        position: "absolute", left: "50%", top: "40%", transform: "translate(-50%, -50%)", zIndex: "20",
+        background: "#fff8e1", border: "2px solid #b26a00", borderRadius: "8px", padding: "12px 16px",
+        maxWidth: "80%", textAlign: "center", font: "16px sans-serif", color: "#222",
+      });
+      const words = document.createElement("p");
+      words.style.margin = "0 0 8px 0";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.style.font = "inherit";
+      button.addEventListener("click", () => window.location.reload());
+      notice.append(words, button);
+      graph.appendChild(notice);
+    }
+    notice.querySelector("p").textContent = mount.words.stale || "";
+    notice.querySelector("button").textContent = mount.words.reload || "↻";
+    notice.style.display = "block";
+  };
+
+  mount.answered = (stamp) => {
+    if (mount.pending !== null && typeof stamp === "number" && stamp >= mount.pending) {
+      mount.pending = null;
+      clearTimeout(mount.timer);
+      showNotice(false);
+    }
+  };
+
+  // Where a pointer event falls in data coordinates, read from the chart's current axes; null outside the
+  // plot area. Plotly's own plotly_click reports the last *hover* position, which lags a quick click or a
+  // tap (no hover at all on a phone), so clicks are read from the pointer itself.
+  const plotPoint = (graph, event) => {
+    const layout = graph._fullLayout;
+    if (!layout || !layout.xaxis || !layout.yaxis) {
+      return null;
+    }
+    const box = graph.getBoundingClientRect();
+    const px = event.clientX - box.left - layout.xaxis._offset;
+    const py = event.clientY - box.top - layout.yaxis._offset;
+    if (px < 0 || py < 0 || px > layout.xaxis._length || py > layout.yaxis._length) {
+      return null;
+    }
+    return { px, py, x: layout.xaxis.p2d(px), y: layout.yaxis.p2d(py) };
+  };
+
+  // The test digit drawn nearest the pointer, if one lies within hitPixels: visible digit traces only.
+  const digitUnder = (graph, point) => {
+    const layout = graph._fullLayout;
+    let best = null;
+    let bestDistance = mount.hitPixels;
+    for (const trace of graph._fullData || []) {
+      if (trace.visible !== true || !trace.customdata || !trace.x || !trace.y) {
+        continue;
+      }
+      for (let i = 0; i < trace.x.length; i += 1) {
+        const distance = Math.hypot(layout.xaxis.d2p(trace.x[i]) - point.px, layout.yaxis.d2p(trace.y[i]) - point.py);
+        if (distance <= bestDistance && typeof trace.customdata[i] === "number") {
+          best = trace.customdata[i];
+          bestDistance = distance;
+        }
+      }
+    }
+    return best;
+  };
+
+  // Plotly covers the page with a drag layer once a press starts, so the release is caught on the window.
+  const onPointerDown = (event) => {
+    mount.down = { id: event.pointerId, x: event.clientX, y: event.clientY };
+    window.addEventListener("pointerup", onPointerUp, { capture: true, once: true });
+  };
+
+  const onPointerUp = (event) => {
+    const down = mount.down;
+    mount.down = null;
+    const moved = down ? Math.hypot(event.clientX - down.x, event.clientY - down.y) : Infinity;
+    if (!mount.alive || !down || down.id !== event.pointerId || moved > CLICK_SLOP_PIXELS) {
+      return;  // A drag, not a click.
+    }
+    const graph = liveGraph();
+    const point = graph && plotPoint(graph, event);
+    if (!point || !Number.isFinite(point.x) || !Number.isFinite(point.y)) {
+      return;
+    }
+    const index = digitUnder(graph, point);
+    mount.marker = [point.x, point.y];
+    drawMarker(graph);
+    if (mount.send) {
+      const at = Date.now();
+      mount.pending = at;
+      clearTimeout(mount.timer);
+      mount.timer = setTimeout(() => showNotice(mount.pending === at), STALE_AFTER_MS);
+      mount.send("click", { x: point.x, y: point.y, index, at });
+    }
+  };
+
+  mount.refresh = () => {
+    const found = area();
+    if (found && mount.model) {
+      found.setAttribute("data-lw-wall", mount.model);
+    }
     const graph = liveGraph();
     if (!graph || typeof graph.on !== "function") {
       return;
     }
-    const listening = Boolean(graph.latentWall);
-    graph.latentWall = state;
-    drawMarker(graph);
-    if (listening) {
-      return;
+    if (graph.latentWallMount !== mount) {
+      graph.latentWallMount = mount;
+      graph.on("plotly_afterplot", () => drawMarker(graph));
+      graph.addEventListener("pointerdown", onPointerDown, true);
     }
-    graph.on("plotly_afterplot", () => drawMarker(graph));
-    graph.on("plotly_click", (event) => {
-      const digit = (event.points || []).find((point) => typeof point.customdata === "number");
-      const x = Array.isArray(event.xvals) ? event.xvals[0] : digit && digit.x;
-      const y = Array.isArray(event.yvals) ? event.yvals[0] : digit && digit.y;
-      if (typeof x !== "number" || typeof y !== "number") {
-        return;
-      }
-      if (graph.latentWall.showMarker) {
-        graph.latentWall.marker = [x, y];
-        drawMarker(graph);
-      }
-      graph.latentWall.send("click", { x, y, index: digit ? digit.customdata : null, at: Date.now() });
-    });
+    drawMarker(graph);
   };
 
-  attach();
-  const observer = new MutationObserver(attach);
-  observer.observe(document.querySelector(`.${data.scope}`) || document.body, { childList: true, subtree: true });
-  return () => observer.disconnect();
+  // Watch for the chart being drawn or replaced. Only the container's own subtree is watched once it
+  // exists, and changes to our marker are ignored, so drawing the marker never wakes the observer.
+  mount.watch = () => {
+    const target = area() || document.body;
+    if (mount.target === target) {
+      return;
+    }
+    if (mount.observer) {
+      mount.observer.disconnect();
+    }
+    mount.target = target;
+    mount.observer = new MutationObserver((records) => {
+      const relevant = records.some((record) =>
+        ![...record.addedNodes, ...record.removedNodes].every(isOwnMarker));
+      if (relevant) {
+        mount.watch();
+        mount.refresh();
+      }
+    });
+    mount.observer.observe(target, { childList: true, subtree: true });
+  };
+
+  mount.cleanup = () => {
+    mount.alive = false;
+    clearTimeout(mount.timer);
+    if (mount.observer) {
+      mount.observer.disconnect();
+    }
+    registry.delete(scope);
+  };
+  return mount;
+}
+
+export default function (component) {
+  const { data, setTriggerValue } = component;
+  let mount = registry.get(data.scope);
+  if (!mount) {
+    mount = createMount(data.scope);
+    registry.set(data.scope, mount);
+  }
+  mount.send = setTriggerValue;
+  mount.model = typeof data.model === "string" ? data.model : null;
+  mount.showMarker = data.marker !== undefined;
+  mount.marker = Array.isArray(data.marker) ? data.marker : null;
+  mount.words = data.words || {};
+  mount.hitPixels = typeof data.hit_pixels === "number" ? data.hit_pixels : mount.hitPixels;
+  mount.answered(data.answered);
+  mount.watch();
+  mount.refresh();
+  return mount.cleanup;
 }

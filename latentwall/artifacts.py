@@ -1,10 +1,14 @@
-"""Save, verify and load what lives in models/: the manifest guards every file before Keras reads it."""
+"""Save, verify and export what lives in models/: the manifest guards every file before anything reads it.
+
+The `.keras` files are the source of truth; each has an ONNX export beside it (same name, `.onnx`), which
+is what the app runs (see inference.py). Keras is imported only by the functions that need it, so the app
+can use this module without loading TensorFlow.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +29,7 @@ class ArtifactError(Exception):
     """The models are missing or damaged; the message names the file and the command that fixes it."""
 
 
-def _fix_advice() -> str:
+def fix_advice() -> str:
     return f"Recreate the models with:  {config.TRAIN_COMMAND}"
 
 
@@ -53,21 +57,21 @@ def verify_manifest(folder: Path, required: tuple[str, ...] = ()) -> dict:
     folder = Path(folder)
     manifest_path = folder / MANIFEST_NAME
     if not manifest_path.is_file():
-        raise ArtifactError(f"No trained models were found in {folder} (no {MANIFEST_NAME}).\n{_fix_advice()}")
+        raise ArtifactError(f"No trained models were found in {folder} (no {MANIFEST_NAME}).\n{fix_advice()}")
     try:
         files = read_json(manifest_path)["files"]
     except (ValueError, KeyError, TypeError):
-        raise ArtifactError(f"The model manifest {manifest_path} is damaged.\n{_fix_advice()}") from None
+        raise ArtifactError(f"The model manifest {manifest_path} is damaged.\n{fix_advice()}") from None
     for name in required:
         if name not in files:
-            raise ArtifactError(f"The manifest in {folder} does not list {name}.\n{_fix_advice()}")
+            raise ArtifactError(f"The manifest in {folder} does not list {name}.\n{fix_advice()}")
     for name, expected in files.items():
         path = folder / name
         if not path.is_file():
-            raise ArtifactError(f"The model file {path} is missing.\n{_fix_advice()}")
+            raise ArtifactError(f"The model file {path} is missing.\n{fix_advice()}")
         if file_sha256(path) != expected:
             raise ArtifactError(
-                f"The model file {path} is damaged: its SHA-256 does not match the manifest.\n{_fix_advice()}")
+                f"The model file {path} is damaged: its SHA-256 does not match the manifest.\n{fix_advice()}")
     return files
 
 
@@ -107,109 +111,33 @@ def load_wall(path: Path) -> Wall:
         return Wall(npz["codes"], npz["labels"])
 
 
-class _SharedModel:
-    """A loaded model made fast and safe to share: one traced graph, called under a lock.
-
-    A plain eager `model(x)` call costs 5-9 ms; a traced tf.function with a fixed signature costs a
-    fraction of that. Streamlit runs every session in its own thread and Keras does not promise thread
-    safety, so calls are serialised; one call is far shorter than a click's round trip.
-    """
-
-    def __init__(self, model, input_shape: tuple[int, ...], output_shape: tuple[int, ...]):
-        import tensorflow as tf
-
-        self.model = model
-        self._input_shape, self._output_shape = input_shape, output_shape
-        self._lock = threading.Lock()
-        self._graph = tf.function(lambda inputs: model(inputs, training=False),
-                                  input_signature=[tf.TensorSpec([None, *input_shape], tf.float32)])
-        self._run(np.zeros((1, *input_shape), "float32"))  # Warm-up: trace once at load, not on a click.
-
-    def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-        inputs = np.asarray(inputs, dtype="float32").reshape(-1, *self._input_shape)
-        with self._lock:
-            parts = [self._graph(inputs[start:start + batch_size]).numpy()
-                     for start in range(0, len(inputs), batch_size)]
-        return np.concatenate(parts) if parts else np.zeros((0, *self._output_shape), "float32")
+def onnx_name(keras_name: str) -> str:
+    """The ONNX export that sits beside a .keras file."""
+    return keras_name.removesuffix(".keras") + ".onnx"
 
 
-class Decoder(_SharedModel):
-    """The shared decoder: codes in, images out."""
-
-    def __init__(self, model):
-        self.latent_dim = model.input_shape[-1]
-        super().__init__(model, (self.latent_dim,), (28, 28, 1))
-
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
-        return self._run(codes)[..., 0]
-
-
-class Reader(_SharedModel):
-    """The shared digit reader: images in, probabilities out."""
-
-    def __init__(self, model):
-        super().__init__(model, (28, 28, 1), (10,))
-
-    def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
-        return self._run(images)
-
-    def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The digit each image shows and the reader's confidence in it."""
-        probabilities = self.probabilities(images)
-        return probabilities.argmax(axis=1), probabilities.max(axis=1)
-
-
-@dataclass(frozen=True)
-class LatentModel:
-    """One of the two models as the app and the evaluation need it."""
-
-    kind: str
-    encoder: object
-    decoder: Decoder
-    wall: Wall
-    meta: dict
-
-
-@dataclass(frozen=True)
-class ModelSet:
-    ae: LatentModel
-    vae: LatentModel
-    reader: Reader
-    folder: Path
-
-    def __getitem__(self, kind: str) -> LatentModel:
-        if kind not in MODEL_FILES:
-            raise ValueError(f"Unknown model {kind!r}; choose 'ae' or 'vae'.")
-        return getattr(self, kind)
+def keras_files() -> tuple[str, ...]:
+    """Every .keras file of a complete models folder: the encoders, decoders and reader."""
+    return (*(name for pair in MODEL_FILES.values() for name in pair), READER_FILE)
 
 
 def required_files() -> tuple[str, ...]:
-    names = [READER_FILE]
-    for kind, (encoder, decoder) in MODEL_FILES.items():
-        names += [encoder, decoder, f"{kind}/wall.npz", f"{kind}/meta.json"]
+    names = [*keras_files(), *(onnx_name(name) for name in keras_files())]
+    for kind in MODEL_FILES:
+        names += [f"{kind}/wall.npz", f"{kind}/meta.json"]
     return tuple(names)
 
 
-def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
-    """Verify the manifest, then load both latent models and the reader. Raises ArtifactError."""
-    folder = config.dataset_dir(models_root)
-    verify_manifest(folder, required_files())
-    try:
-        latent = {}
-        for kind, (encoder_file, decoder_file) in MODEL_FILES.items():
-            latent[kind] = LatentModel(
-                kind=kind,
-                encoder=load_keras_model(folder / encoder_file),
-                decoder=Decoder(load_keras_model(folder / decoder_file)),
-                wall=load_wall(folder / kind / "wall.npz"),
-                meta=read_json(folder / kind / "meta.json"),
-            )
-        reader = Reader(load_keras_model(folder / READER_FILE))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ArtifactError(f"The models in {folder} could not be loaded ({error}).\n{_fix_advice()}") from None
-    return ModelSet(ae=latent["ae"], vae=latent["vae"], reader=reader, folder=folder)
+def export_onnx(keras_path: Path) -> Path:
+    """Export one .keras model to ONNX beside it (needs tf2onnx, a training-time dependency).
+
+    The model is called once first: Keras builds a functional model's graph for export from a traced call.
+    """
+    model = load_keras_model(keras_path)
+    model(np.zeros((1, *model.input_shape[1:]), "float32"))
+    target = Path(keras_path).with_suffix(".onnx")
+    model.export(str(target), format="onnx", verbose=False)
+    return target
 
 
 def replace_folder(staged: Path, final: Path) -> None:

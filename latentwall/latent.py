@@ -30,7 +30,7 @@ def clamp_code(x: float, y: float, box: tuple[float, float, float, float]) -> np
     """An untrusted coordinate as a (1, 2) float32 code inside box; non-numbers and NaN raise ValueError."""
     try:
         values = [float(x), float(y)]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"A coordinate must be two numbers, got {x!r}, {y!r}.") from None
     if any(math.isnan(value) for value in values):
         raise ValueError("A coordinate must be a number, not NaN.")
@@ -43,7 +43,7 @@ def check_index(index, count: int) -> int:
     """A user-given index into a list of count items, as an int; anything else raises ValueError."""
     try:
         number = float(index)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"An index must be a whole number, got {index!r}.") from None
     if not math.isfinite(number) or number != int(number) or not 0 <= number < count:
         raise ValueError(f"An index must be a whole number from 0 to {count - 1}, got {index!r}.")
@@ -54,7 +54,7 @@ def check_count(count, maximum: int, name: str = "count") -> int:
     """A user-given positive count, capped at maximum."""
     try:
         number = float(count)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"The {name} must be a whole number, got {count!r}.") from None
     if not math.isfinite(number) or number < 1:
         raise ValueError(f"The {name} must be a whole number of at least 1, got {count!r}.")

@@ -2,43 +2,40 @@
 
     python -m training.evaluate [--models models/] [--data PATH] [--seed N] [--samples N]
 
-Prints a table and writes models/mnist/evaluation.json, which the app's comparison page reads.
+Prints a table and writes models/mnist/evaluation.json, which the app's comparison page reads. It runs the
+ONNX exports, exactly what the app serves.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from latentwall import artifacts, config, latent  # noqa: E402
-from latentwall.data import DataError, as_images, load_mnist  # noqa: E402
+from latentwall import artifacts, config, inference, latent
+from latentwall.data import DataError, as_images, load_mnist
 
 
-def encode(model: artifacts.LatentModel, images: np.ndarray) -> np.ndarray:
+def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:
     """Codes of images; the VAE's code is z_mean, the point the app decodes."""
-    encoded = model.encoder.predict(images, batch_size=1024, verbose=0)
-    return encoded[0] if isinstance(encoded, (list, tuple)) else encoded
+    return model.encoder.encode(images)
 
 
-def reconstruction_mse(model: artifacts.LatentModel, images: np.ndarray) -> float:
+def reconstruction_mse(model: inference.LatentModel, images: np.ndarray) -> float:
     """Mean squared error per pixel on the [0, 1] scale."""
     decoded = model.decoder.decode(encode(model, images))
     return float(np.mean((decoded - images[..., 0]) ** 2))
 
 
-def readable_share(model: artifacts.LatentModel, reader: artifacts.Reader, codes: np.ndarray) -> float:
+def readable_share(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray) -> float:
     """Share of codes whose decoded image the reader reads with confidence >= READABLE_CONFIDENCE."""
     _, confidence = reader.read(model.decoder.decode(codes))
     return float(np.mean(confidence >= config.READABLE_CONFIDENCE))
 
 
-def defects(model: artifacts.LatentModel, reader: artifacts.Reader, codes: np.ndarray, seed: int,
+def defects(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray, seed: int,
             samples: int, grid_side: int) -> dict:
     """The three defects the gallery-wall story tells of, measured rather than assumed.
 
@@ -70,7 +67,7 @@ def defects(model: artifacts.LatentModel, reader: artifacts.Reader, codes: np.nd
     }
 
 
-def evaluate(models: artifacts.ModelSet, x_test: np.ndarray, y_test: np.ndarray, seed: int, samples: int,
+def evaluate(models: inference.ModelSet, x_test: np.ndarray, y_test: np.ndarray, seed: int, samples: int,
              grid_side: int) -> dict:
     images = as_images(x_test)
     digits, _ = models.reader.read(images[..., 0])
@@ -119,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 10 <= args.grid_side <= latent.MAX_GRID_SIDE:
         parser.error(f"--grid-side must be between 10 and {latent.MAX_GRID_SIDE}, got {args.grid_side}")
     try:
-        models = artifacts.load_models(args.models)
+        models = inference.load_models(args.models)
         mnist = load_mnist(args.data)
     except (artifacts.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 
 from latentwall import architectures, artifacts, config  # noqa: E402
 from latentwall.data import DataError, as_images, file_sha256, load_mnist  # noqa: E402
+from training import export  # noqa: E402
 
 MODEL_KINDS = ("reader", "vae", "ae")  # The reader first: evaluating either latent model needs it.
 
@@ -221,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
             meta = record(kind, result, args, settings, data_sha256, len(x_train), folder)
             print(f"== {kind}: done in {meta['training_seconds']:.0f} s; "
                   + ", ".join(f"{name} {value:.4f}" for name, value in meta["final_metrics"].items()), flush=True)
+        export.export_folder(staged)  # What the app serves: ONNX copies, each checked against its Keras model.
         artifacts.write_manifest(staged)
         artifacts.replace_folder(staged, final)
     finally:
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return run(args)
-    except DataError as error:
+    except (DataError, artifacts.ArtifactError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,134 @@
+"""What the app runs: ONNX Runtime sessions for the encoders, decoders and reader. Never imports TensorFlow.
+
+The serving process must not load TensorFlow: Streamlit runs a full garbage collection (and Keras's
+`clear_session()` when Keras is loaded) after every script run, and with TensorFlow's objects on the heap
+that cost ~0.5 s of the server's one Python core per click. The ONNX files are exported from the `.keras`
+files by training (`python -m training.export`), listed in the manifest and verified before loading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from latentwall import artifacts, config
+
+
+class _OnnxModel:
+    """One ONNX model shared by every session of the process.
+
+    ONNX Runtime's `InferenceSession.run` is safe to call from many threads at once, so no lock is needed.
+    One intra-op thread per call: a classroom's sessions already run in parallel, and a one-point decode is
+    far too small to be worth splitting.
+    """
+
+    def __init__(self, path: Path, input_shape: tuple[int, ...]):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # Errors only: shape-inference notes would fill the server log.
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+        self._input_shape = input_shape
+        self._run(np.zeros((1, *input_shape), "float32"))  # Warm-up at load, not on a student's first click.
+
+    def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> list[np.ndarray]:
+        """Every output of the model for inputs, in batches so a large grid stays within memory."""
+        inputs = np.ascontiguousarray(inputs, dtype="float32").reshape(-1, *self._input_shape)
+        if len(inputs) == 0:  # Run one dummy row for the output shapes, and keep none of it.
+            return [output[:0] for output in self._run(np.zeros((1, *self._input_shape), "float32"))]
+        parts = [self._session.run(None, {self._input: inputs[start:start + batch_size]})
+                 for start in range(0, len(inputs), batch_size)]
+        return [np.concatenate([part[output] for part in parts]) for output in range(len(parts[0]))]
+
+
+class Decoder(_OnnxModel):
+    """Codes in, images out."""
+
+    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM):
+        self.latent_dim = latent_dim
+        super().__init__(path, (latent_dim,))
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
+        return self._run(codes)[0][..., 0]
+
+
+class Encoder(_OnnxModel):
+    """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, (28, 28, 1))
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        """(n, 28, 28) images in [0, 1] -> (n, latent_dim) codes."""
+        return self._run(images)[0]
+
+
+class Reader(_OnnxModel):
+    """Images in, digit probabilities out."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, (28, 28, 1))
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
+        return self._run(images)[0]
+
+    def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The digit each image shows and the reader's confidence in it."""
+        probabilities = self.probabilities(images)
+        return probabilities.argmax(axis=1), probabilities.max(axis=1)
+
+
+@dataclass(frozen=True)
+class LatentModel:
+    """One of the two 2-D models as the app and the evaluation need it."""
+
+    kind: str
+    encoder: Encoder
+    decoder: Decoder
+    wall: artifacts.Wall
+    meta: dict
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    ae: LatentModel
+    vae: LatentModel
+    reader: Reader
+    folder: Path
+
+    def __getitem__(self, kind: str) -> LatentModel:
+        if kind not in artifacts.MODEL_FILES:
+            raise ValueError(f"Unknown model {kind!r}; choose 'ae' or 'vae'.")
+        return getattr(self, kind)
+
+
+def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
+    """Verify the manifest, then load both latent models and the reader from their ONNX exports.
+
+    Any failure to load, a damaged file whose manifest entry was recomputed included, raises ArtifactError.
+    """
+    folder = config.dataset_dir(models_root)
+    artifacts.verify_manifest(folder, artifacts.required_files())
+    try:
+        latent = {}
+        for kind, (encoder_file, decoder_file) in artifacts.MODEL_FILES.items():
+            latent[kind] = LatentModel(
+                kind=kind,
+                encoder=Encoder(folder / artifacts.onnx_name(encoder_file)),
+                decoder=Decoder(folder / artifacts.onnx_name(decoder_file)),
+                wall=artifacts.load_wall(folder / kind / "wall.npz"),
+                meta=artifacts.read_json(folder / kind / "meta.json"),
+            )
+        reader = Reader(folder / artifacts.onnx_name(artifacts.READER_FILE))
+    except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
+        raise artifacts.ArtifactError(
+            f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
+            f"{artifacts.fix_advice()}") from None
+    return ModelSet(ae=latent["ae"], vae=latent["vae"], reader=reader, folder=folder)

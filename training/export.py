@@ -1,0 +1,81 @@
+"""Export every trained model to ONNX beside its .keras file, check each export, and renew the manifest.
+
+    python -m training.export [--models models/]
+
+Training runs this itself; run it by hand only for models trained before the exports existed. The
+`.keras` files stay the source of truth: every export is compared with Keras on fixed inputs and refused
+if any output differs by more than TOLERANCE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up chatter out of the output.
+
+import numpy as np  # noqa: E402
+
+from latentwall import artifacts, config  # noqa: E402
+
+# The largest difference allowed between an export and its Keras model on the same inputs.
+TOLERANCE = 1e-5
+
+
+def fixed_inputs(input_shape: tuple[int, ...], count: int = 64) -> np.ndarray:
+    """Repeatable inputs for a model: codes spread over [-4, 4] for a decoder, [0, 1] images otherwise."""
+    rng = np.random.default_rng(config.DEFAULT_SEED)
+    if len(input_shape) == 1:
+        return rng.uniform(-4.0, 4.0, (count, *input_shape)).astype("float32")
+    return rng.uniform(0.0, 1.0, (count, *input_shape)).astype("float32")
+
+
+def largest_difference(keras_path: Path, onnx_path: Path) -> float:
+    """The largest absolute difference between the Keras model and its ONNX export on fixed inputs."""
+    import onnxruntime
+
+    model = artifacts.load_keras_model(keras_path)
+    inputs = fixed_inputs(tuple(model.input_shape[1:]))
+    expected = model(inputs, training=False)
+    expected = [np.asarray(part) for part in (expected if isinstance(expected, (list, tuple)) else [expected])]
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    exported = session.run(None, {session.get_inputs()[0].name: inputs})
+    if len(exported) != len(expected):
+        return float("inf")
+    return max(float(np.max(np.abs(mine - theirs))) for mine, theirs in zip(exported, expected))
+
+
+def export_folder(folder: Path) -> dict[str, float]:
+    """Export and check every model in one data set's folder; returns each model's largest difference."""
+    differences = {}
+    for name in artifacts.keras_files():
+        onnx_path = artifacts.export_onnx(folder / name)
+        differences[name] = largest_difference(folder / name, onnx_path)
+        if differences[name] > TOLERANCE:
+            raise artifacts.ArtifactError(
+                f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
+                f"(allowed {TOLERANCE:.0e}).")
+    return differences
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
+    args = parser.parse_args(argv)
+    folder = config.dataset_dir(args.models)
+    try:
+        artifacts.verify_manifest(folder, artifacts.keras_files())
+        differences = export_folder(folder)
+    except artifacts.ArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    artifacts.write_manifest(folder)
+    for name, difference in differences.items():
+        print(f"{artifacts.onnx_name(name)}: largest difference from Keras {difference:.1e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

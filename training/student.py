@@ -1,0 +1,202 @@
+"""A lightweight student: speaks Streamlit's websocket protocol the way a browser tab does, without a browser.
+
+One `Student` is one browser session: it opens a page, reads what the server draws (elements, fragment ids,
+the click listener's widget id), clicks the wall by sending the same trigger value the page's JavaScript
+sends, and can send any forged widget value a hostile client could. The protobufs ship inside the
+streamlit package; the websocket client is `websockets`, which Streamlit itself depends on.
+
+The classroom benchmark runs dozens of these in one asyncio loop; the tests use them to forge messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html.parser
+import json
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+# How long one script run may take before a student gives up on it.
+RUN_TIMEOUT_S = 60.0
+
+
+class _VerdictParser(html.parser.HTMLParser):
+    """Pulls the data-lw hooks out of the decoded panel's HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.hooks: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if self.hooks is None and values.get("data-lw") == "verdict":
+            self.hooks = {name.removeprefix("data-lw-"): value for name, value in values.items()
+                          if name.startswith("data-lw-")}
+
+
+def verdict_of(body: str) -> dict[str, str] | None:
+    """The data-lw-* attributes of the verdict element in an HTML body, or None if it has none."""
+    parser = _VerdictParser()
+    parser.feed(body)
+    return parser.hooks
+
+
+@dataclass
+class Run:
+    """What one script run sent back: its elements, and how it ended."""
+
+    elements: list = field(default_factory=list)
+    fragment_ids: set[str] = field(default_factory=set)
+    status: str | None = None
+    seconds: float = 0.0
+    first_verdict_s: float | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        """What the user would see as an error: exception boxes, and error alerts."""
+        found = [f"{element.exception.type}: {element.exception.message}" for element in self.elements
+                 if element.WhichOneof("type") == "exception"]
+        found += [element.alert.body for element in self.elements
+                  if element.WhichOneof("type") == "alert" and element.alert.format == 1]  # 1 = ERROR
+        return found
+
+    def of_type(self, kind: str) -> list:
+        return [element for element in self.elements if element.WhichOneof("type") == kind]
+
+    @property
+    def verdict(self) -> dict[str, str] | None:
+        for element in reversed(self.of_type("html")):
+            hooks = verdict_of(element.html.body)
+            if hooks is not None:
+                return hooks
+        return None
+
+    def text(self) -> str:
+        """Every word of markdown, alerts and HTML bodies the run drew, joined."""
+        parts = [element.markdown.body for element in self.of_type("markdown")]
+        parts += [element.alert.body for element in self.of_type("alert")]
+        parts += [element.html.body for element in self.of_type("html")]
+        return "\n".join(parts)
+
+
+class Student:
+    """One browser session against a Streamlit server at base_url (http://host:port)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.socket = None
+        self.page_hash = ""
+        self.page_name = ""
+        self.widget_ids: dict[str, str] = {}  # a widget's key in the app -> its widget id
+        self.listeners: dict[str, str] = {}  # container key of a wall -> its trigger widget id
+        self.listener_fragments: dict[str, str] = {}  # trigger widget id -> the fragment it lives in
+        self.widgets: dict[str, WidgetState] = {}  # the widget values the page holds, as a browser keeps them
+        self.cached_hashes: set[str] = set()
+        self.bytes_received = 0
+        self.closed_by_server: int | None = None
+
+    async def connect(self) -> None:
+        url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.socket = await websockets.connect(url, subprotocols=["streamlit"], max_size=None,
+                                               open_timeout=RUN_TIMEOUT_S, ping_interval=None)
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+            self.socket = None
+
+    async def open_page(self, page_name: str, query: str = "") -> Run:
+        """Load a page as a browser does on first visit (page_name is the url path, e.g. "wall")."""
+        if self.socket is None:
+            await self.connect()
+        self.page_name = page_name
+        return await self.rerun(query=query)
+
+    async def rerun(self, states: list[WidgetState] | None = None, fragment_id: str = "", query: str = "",
+                    raw: bytes | None = None) -> Run:
+        """Send one rerun request (or raw bytes) and read until that run finishes."""
+        message = BackMsg()
+        client = message.rerun_script
+        client.query_string = query
+        client.page_script_hash = self.page_hash
+        client.page_name = "" if self.page_hash else self.page_name
+        client.fragment_id = fragment_id
+        client.widget_states.widgets.extend(states if states is not None else self.widgets.values())
+        client.cached_message_hashes.extend(sorted(self.cached_hashes))
+        client.context_info.url = f"{self.base_url}/{self.page_name}"
+        client.context_info.locale = "en-US"
+        client.context_info.timezone = "UTC"
+        started = time.perf_counter()
+        await self.socket.send(raw if raw is not None else message.SerializeToString())
+        return await self._read_run(started)
+
+    async def click(self, key: str, x: float, y: float, index: int | None = None) -> Run:
+        """Click the wall shown under container key at data (x, y), as the page's click listener reports it."""
+        trigger = self.listeners[key]
+        value = [{"event": "click", "value": {"x": x, "y": y, "index": index, "at": int(time.time() * 1000)}}]
+        return await self.send_trigger(trigger, json.dumps(value))
+
+    async def send_widget(self, key: str, fragment_id: str = "", **value) -> Run:
+        """Send one widget's value as a browser would, e.g. send_widget("model", string_value="vae")."""
+        state = WidgetState(id=self.widget_ids.get(key, key), **value)
+        states = [*(old for name, old in self.widgets.items() if name != state.id), state]
+        return await self.rerun(states, fragment_id=fragment_id)
+
+    async def send_trigger(self, trigger_id: str, payload: str) -> Run:
+        """Send a listener's trigger value as JSON text, within the fragment the listener lives in."""
+        state = WidgetState(id=trigger_id, json_trigger_value=payload)
+        states = [*(value for name, value in self.widgets.items() if name != trigger_id), state]
+        return await self.rerun(states, fragment_id=self.listener_fragments.get(trigger_id, ""))
+
+    async def _read_run(self, started: float) -> Run:
+        run = Run()
+        deadline = started + RUN_TIMEOUT_S
+        while True:
+            try:
+                data = await asyncio.wait_for(self.socket.recv(), timeout=max(deadline - time.perf_counter(), 0.01))
+            except websockets.ConnectionClosed as closed:
+                self.closed_by_server = closed.rcvd.code if closed.rcvd else -1
+                run.status = "connection closed"
+                break
+            self.bytes_received += len(data)
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            kind = message.WhichOneof("type")
+            if message.metadata.cacheable and message.hash:
+                self.cached_hashes.add(message.hash)
+            if kind == "navigation":  # The page the run landed on; later reruns name it by its hash.
+                self.page_hash = message.navigation.page_script_hash
+            elif kind == "delta":
+                self._take_delta(message, run, started)
+            elif kind == "script_finished":
+                run.status = ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)
+                if run.status != "FINISHED_EARLY_FOR_RERUN":  # A rerun the app asked for goes on: keep reading.
+                    break
+        run.seconds = time.perf_counter() - started
+        return run
+
+    def _take_delta(self, message: ForwardMsg, run: Run, started: float) -> None:
+        delta = message.delta
+        if delta.fragment_id:
+            run.fragment_ids.add(delta.fragment_id)
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        run.elements.append(element)
+        kind = element.WhichOneof("type")
+        widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
+        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+            self.widget_ids[widget_id.split("-", 2)[2]] = widget_id
+        if kind == "bidi_component":
+            base = element.bidi_component.id
+            trigger = f"$$STREAMLIT_INTERNAL_KEY_{base}__events"
+            scope = json.loads(element.bidi_component.json or "{}").get("scope", "")
+            self.listeners[scope.removeprefix("st-key-").removesuffix("-area")] = trigger
+            self.listener_fragments[trigger] = delta.fragment_id
+        elif kind == "html" and run.first_verdict_s is None and verdict_of(element.html.body) is not None:
+            run.first_verdict_s = time.perf_counter() - started
