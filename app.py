@@ -27,7 +27,10 @@ def home_page() -> None:
     st.caption(text("home.credit"))
 
 
-st.set_page_config(page_title=text("app.title"), page_icon=":material/grid_on:", layout="wide")
+# A local picture, not a Material icon: Streamlit fetches those for the browser tab from a font service,
+# which fails offline.
+st.set_page_config(page_title=text("app.title"), page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+                   layout="wide")
 HOME = st.Page(home_page, title=text("home.nav"), icon=":material/home:", default=True)
 WALL = st.Page(PAGES / "wall.py", title=text("wall.nav"), icon=":material/grid_on:", url_path="wall")
 INTERPOLATION = st.Page(PAGES / "interpolation.py", title=text("interpolation.nav"), icon=":material/linear_scale:",

@@ -17,7 +17,7 @@
 // a button that does it: never a page that silently ignores clicks.
 const MARKER_CLASS = "latent-wall-marker";
 const NOTICE_CLASS = "latent-wall-stale";
-const STALE_AFTER_MS = 8000;
+const STALE_AFTER_MS = 5000;
 // A press that moves farther than this before release is a drag (a zoom or a pan), not a click.
 const CLICK_SLOP_PIXELS = 5;
 const registry = (window.latentWallMounts = window.latentWallMounts || new Map());

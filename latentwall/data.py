@@ -93,9 +93,31 @@ def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:
     # Pixels are uint8, so the 0-255 range is guaranteed by the dtype check above.
 
 
+def _file_kind(path: Path) -> str:
+    """What a file looks like from its first bytes: "zip" for an .npz, else a description for the message."""
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if not head:
+        return "empty"
+    if head.startswith(b"\x93NUMPY"):
+        return "a single .npy array"
+    if head[:1] == b"\x80":
+        return "a Python pickle"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a binary file of some other kind"
+    return "a text file"
+
+
 def load_mnist(path: str | os.PathLike | None = None, *, download: bool = True) -> Mnist:
     """Load and validate MNIST; any problem raises DataError with a message a user can act on."""
     source = find_mnist(path, download=download)
+    kind = _file_kind(source)
+    if kind != "zip":
+        raise _problem(source, f"it is {kind}, not an .npz file (an .npz file is a zip archive of NumPy arrays)")
     try:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files if key in EXPECTED_SHAPES}

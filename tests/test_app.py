@@ -16,7 +16,7 @@ import pytest
 from latentwall import artifacts, config, explore
 
 PAGES = ["app_pages/wall.py", "app_pages/interpolation.py", "app_pages/compare.py"]
-COORDINATE = re.compile(r"\*\*Coordinate:\*\* \((-?\d+\.\d+), (-?\d+\.\d+)\)")
+VERDICT = re.compile(r'data-lw="verdict" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
 
 
 def markdown_text(test) -> str:
@@ -28,8 +28,9 @@ def html_text(test) -> str:
 
 
 def coordinate(test) -> tuple[float, float] | None:
-    found = COORDINATE.search(markdown_text(test))
-    return (float(found.group(1)), float(found.group(2))) if found else None
+    """The decoded coordinate the verdict panel's hooks report."""
+    found = VERDICT.search(html_text(test))
+    return (float(found.group(2)), float(found.group(3))) if found else None
 
 
 def assert_clean(test) -> None:
@@ -73,10 +74,10 @@ def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app
     test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": index}})
     assert_clean(test)
     assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
-    assert f"#{index}, a {int(wall.labels[index])}" in markdown_text(test)
+    assert f"#{index}, a {int(wall.labels[index])}" in html_text(test)
     pictures = html_text(test)
     assert pictures.count("<img") == 1 + 5 + 2, "decoded image, five neighbours, original and reconstruction"
-    assert "The reader sees:" in markdown_text(test)
+    assert "The reader sees:" in html_text(test)
 
 
 def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
@@ -85,7 +86,7 @@ def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
     test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
     assert_clean(test)
     assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
-    assert "You clicked test digit" not in markdown_text(test)
+    assert "You clicked test digit" not in html_text(test)
     assert html_text(test).count("<img") == 1 + 5
 
 
@@ -97,7 +98,7 @@ def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
 def test_forged_clicks_never_raise(app, forged):
     test = app("app_pages/wall.py", **{"wall-pick-ae": forged})
     assert_clean(test)
-    assert "You clicked test digit" not in markdown_text(test)
+    assert "You clicked test digit" not in html_text(test)
 
 
 @pytest.mark.parametrize("x, y", [(1e308, -1e308), (math.inf, -math.inf), (-0.0, 1e30)])
@@ -228,8 +229,8 @@ def test_missing_data_keeps_the_app_working(app, smoke_models, monkeypatch, tmp_
     test_app.session_state["wall-pick-ae"] = {"x": float(wall.codes[2, 0]), "y": float(wall.codes[2, 1]), "index": 2}
     test_app.run()
     assert not test_app.exception and not test_app.error
-    assert "not available" in test_app.info[0].value
-    assert any("absent.npz" in code.value for code in test_app.code)
+    assert "were not found on the server" in test_app.info[0].value
+    assert config.DATA_ENV_VAR in test_app.info[0].value and "--data" not in test_app.info[0].value
     assert coordinate(test_app) is not None, "decoding still works without the images"
     assert html_text(test_app).count("<img") == 1 + 1, "decoded image and reconstruction, no real digits"
 

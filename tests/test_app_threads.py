@@ -6,13 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from latentwall import artifacts
+from latentwall import inference
 
 THREADS = 8
 
 
 def test_many_threads_decode_and_read_like_one(smoke_models):
-    models = artifacts.load_models(smoke_models)
+    models = inference.load_models(smoke_models)
     codes = np.random.default_rng(3).normal(size=(96, 2)).astype("float32")
     for kind in ("ae", "vae"):
         decoder = models[kind].decoder

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from latentwall import artifacts, config, data
+from latentwall import config, data, inference
 from tests.helpers import MNIST_FILE
 from training import evaluate
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.quality
 
 @pytest.fixture(scope="module")
 def report():
-    models = artifacts.load_models(COMMITTED)
+    models = inference.load_models(COMMITTED)
     mnist = data.load_mnist(MNIST_FILE, download=False)
     return evaluate.evaluate(models, mnist.x_test, mnist.y_test, seed=config.DEFAULT_SEED, samples=5000,
                              grid_side=100)

@@ -12,13 +12,14 @@ import time
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, data
+from latentwall import artifacts, config, data, inference
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
 LAYOUT = ["ae/encoder.keras", "ae/decoder.keras", "ae/wall.npz", "ae/history.json", "ae/meta.json",
           "vae/encoder.keras", "vae/decoder.keras", "vae/wall.npz", "vae/history.json", "vae/meta.json",
-          "reader.keras", "reader_history.json", "reader_meta.json", "manifest.json"]
+          "reader.keras", "reader_history.json", "reader_meta.json", "manifest.json",
+          "ae/encoder.onnx", "ae/decoder.onnx", "vae/encoder.onnx", "vae/decoder.onnx", "reader.onnx"]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_artifact_layout_and_metadata(tiny_models):
 
 
 def test_loading_verifies_the_manifest(tiny_models):
-    models = artifacts.load_models(tiny_models)
+    models = inference.load_models(tiny_models)
     assert models.ae.decoder.decode(np.zeros((2, 2))).shape == (2, 28, 28)
     assert models.vae.wall.log_var is not None and models.ae.wall.log_var is None
 
@@ -57,13 +58,13 @@ def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
     content[len(content) // 2] ^= 0xFF
     target.write_bytes(bytes(content))
     with pytest.raises(artifacts.ArtifactError) as caught:
-        artifacts.load_models(copy)
+        inference.load_models(copy)
     assert "damaged" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
 
 
 def test_missing_models_say_how_to_make_them(tmp_path):
     with pytest.raises(artifacts.ArtifactError, match="python -m training.train"):
-        artifacts.load_models(tmp_path)
+        inference.load_models(tmp_path)
 
 
 def test_same_seed_same_metrics(tiny_models, tmp_path):
@@ -84,7 +85,7 @@ def test_retraining_one_model_keeps_the_others(tiny_models, tmp_path):
                        "--data", str(MNIST_FILE)]) == 0
     assert (config.dataset_dir(copy) / "reader.keras").read_bytes() == reader_before
     assert json.loads((config.dataset_dir(copy) / "ae" / "meta.json").read_text())["train_samples"] == 200
-    artifacts.load_models(copy)
+    inference.load_models(copy)
 
 
 @pytest.mark.parametrize("how, expected_code", [(signal.SIGINT, 130), (signal.SIGKILL, -signal.SIGKILL)])
@@ -107,7 +108,7 @@ def test_an_interrupted_run_leaves_the_previous_models_intact(tiny_models, tmp_p
         assert "previous models are untouched" in output and not any(copy.glob(".mnist.staging-*"))
     after = {path: path.read_bytes() for path in config.dataset_dir(copy).rglob("*") if path.is_file()}
     assert after == before
-    artifacts.load_models(copy)
+    inference.load_models(copy)
 
 
 @pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--epochs", "-3"], ["--model", "gan"],

@@ -43,8 +43,10 @@ def free_port() -> int:
 class AppServer:
     """`streamlit run app.py` on a free port, for as long as the with-block lasts."""
 
-    def __init__(self, models_root: Path, data: str | None = None, port: int | None = None):
+    def __init__(self, models_root: Path, data: str | None = None, port: int | None = None,
+                 extra_args: list[str] | None = None):
         self.port = port or free_port()
+        self.extra_args = list(extra_args or [])
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "LATENT_WALL_MODELS": str(models_root), "TF_CPP_MIN_LOG_LEVEL": "2"}
         if data:
@@ -56,7 +58,7 @@ class AppServer:
         self.started_at = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1"],
+             "--server.port", str(self.port), "--server.address", "127.0.0.1", *self.extra_args],
             cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 
@@ -85,6 +87,10 @@ class AppServer:
 
 def launch_browser(playwright, executable: str = CHROMIUM):
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+
+
+async def launch_browser_async(playwright, executable: str = CHROMIUM):
+    return await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
 
 
 def wait_idle(page, timeout_ms: int = 60_000) -> None:

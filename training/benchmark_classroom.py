@@ -1,0 +1,324 @@
+"""A class on one server: N students open the wall and click a different spot every ~2 s.
+
+    python -m training.benchmark_classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
+    python -m training.benchmark_classroom --memory 200
+
+Each student is a lightweight client that speaks Streamlit's websocket protocol (training/student.py), so
+dozens of them cost this process little CPU; with --browsers, up to that many real Chromium pages click
+too. For each class size a fresh `streamlit run app.py` is started on a free port, and the command prints
+click -> verdict latency (p50, p95, max), errors, the server's CPU per click, its resident memory at start,
+peak and end, and this process's own CPU. --memory runs the session soak instead: students connect, click
+5 times and leave, in waves, and the server's memory is read after the first 10 and after all of them,
+once their sessions have expired. It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from latentwall import artifacts, config, explore
+from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
+from training.student import Student
+
+BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
+CLICK_EVERY_S = 2.0
+WALL_KEY = "wall-pick-ae"
+# Sessions of students who left are dropped this long after they disconnect (Streamlit's default is 120 s).
+SOAK_SESSION_TTL_S = 5
+
+
+@dataclass
+class Tally:
+    """What the students of one class saw; `go` starts the clicking once every student has the page open."""
+
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+    until: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    browser_latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    opened: int = 0
+
+    @property
+    def clicks(self) -> int:
+        return len(self.latencies_ms) + len(self.browser_latencies_ms)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return float(np.percentile(values, share)) if values else float("nan")
+
+
+def random_spot(rng: np.random.Generator, box) -> tuple[float, float]:
+    """A spot inside the inner 80% of the wall, where a student would click."""
+    x_min, x_max, y_min, y_max = box
+    return (float(rng.uniform(x_min + 0.1 * (x_max - x_min), x_max - 0.1 * (x_max - x_min))),
+            float(rng.uniform(y_min + 0.1 * (y_max - y_min), y_max - 0.1 * (y_max - y_min))))
+
+
+async def student_session(url: str, box, seed: int, tally: Tally, clicks: int | None = None) -> None:
+    """One student: open the wall, wait for the class to start, then click a new spot every ~2 s until the
+    class ends (or `clicks` times)."""
+    rng = np.random.default_rng(seed)
+    student = Student(url)
+    try:
+        opened = await student.open_page("wall")
+        if opened.errors or WALL_KEY not in student.listeners:
+            tally.errors.append(f"open: {opened.status} {opened.errors[:1]}")
+            return
+        tally.opened += 1
+        await tally.go.wait()
+        done = 0
+        await asyncio.sleep(rng.uniform(0, CLICK_EVERY_S))  # Students do not click in step.
+        while time.perf_counter() < tally.until and (clicks is None or done < clicks):
+            x, y = random_spot(rng, box)
+            run = await student.click(WALL_KEY, x, y)
+            verdict = run.verdict
+            if run.errors or verdict is None or abs(float(verdict["x"]) - x) > 1e-3 * (box[1] - box[0]):
+                tally.errors.append(f"click: {run.status} {run.errors[:1]} {verdict}")
+            else:
+                tally.latencies_ms.append(1000 * (run.first_verdict_s or run.seconds))
+            done += 1
+            await asyncio.sleep(max(0.0, CLICK_EVERY_S * rng.uniform(0.8, 1.2) - run.seconds))
+    except (OSError, asyncio.TimeoutError, KeyError) as error:
+        tally.errors.append(f"{type(error).__name__}: {error}")
+    finally:
+        await student.close()
+
+
+# Resolves with the milliseconds from now until the verdict panel shows a new coordinate (null after 20 s).
+_BROWSER_CLICK = """() => new Promise((resolve) => {
+  const started = performance.now();
+  const shown = () => {
+    const verdict = document.querySelector('[data-lw="verdict"]');
+    return verdict ? `${verdict.dataset.lwX},${verdict.dataset.lwY}` : null;
+  };
+  const before = shown();
+  const poll = () => {
+    if (shown() !== before) {
+      resolve(performance.now() - started);
+    } else if (performance.now() - started > 20000) {
+      resolve(null);
+    } else {
+      requestAnimationFrame(poll);
+    }
+  };
+  requestAnimationFrame(poll);
+})"""
+
+
+async def browser_session(browser, url: str, box, seed: int, tally: Tally) -> None:
+    """One student in a real Chromium page: the same rhythm, measured from the click to the verdict painted."""
+    rng = np.random.default_rng(seed)
+    page = await browser.new_page(viewport=VIEWPORT)
+    try:
+        await page.goto(f"{url}/wall")
+        area = page.locator(f".st-key-{WALL_KEY}-area .nsewdrag").last
+        await area.wait_for(timeout=60_000)
+        await page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        tally.opened += 1
+        await tally.go.wait()
+        while time.perf_counter() < tally.until:
+            plot = await area.bounding_box()
+            layout = await page.evaluate(
+                f"""() => {{ const g = document.querySelector('.st-key-{WALL_KEY}-area .js-plotly-plot');
+                     return [g._fullLayout.xaxis.range, g._fullLayout.yaxis.range]; }}""")
+            x, y = random_spot(rng, box)
+            (x_low, x_high), (y_low, y_high) = layout
+            pixel_x = plot["x"] + (x - x_low) / (x_high - x_low) * plot["width"]
+            pixel_y = plot["y"] + (y_high - y) / (y_high - y_low) * plot["height"]
+            await page.mouse.move(pixel_x, pixel_y)
+            waiting = asyncio.ensure_future(page.evaluate(_BROWSER_CLICK))
+            await page.mouse.click(pixel_x, pixel_y)
+            elapsed = await waiting
+            if elapsed is None:
+                tally.errors.append("browser: no verdict for a click within 20 s")
+            else:
+                tally.browser_latencies_ms.append(elapsed)
+            await asyncio.sleep(CLICK_EVERY_S * rng.uniform(0.8, 1.2))
+    finally:
+        await page.close()
+
+
+class Sampler:
+    """Reads the server's CPU time and resident memory, and this process's CPU, while a class runs."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.server, self.me = psutil.Process(pid), psutil.Process()
+        self.rss_mb: list[float] = []
+
+    def cpu(self, process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def rss(self) -> float:
+        value = self.server.memory_info().rss / 2**20
+        self.rss_mb.append(value)
+        return value
+
+    async def watch(self, until: float) -> None:
+        while time.perf_counter() < until:
+            self.rss()
+            await asyncio.sleep(0.5)
+
+
+async def start_class(tally: Tally, expected: int, seconds: float, sampler: Sampler) -> tuple[float, float, float]:
+    """Wait until every student has the page open (or given up), then start the clock and the clicking."""
+    deadline = time.perf_counter() + 120
+    while tally.opened + len(tally.errors) < expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    started = time.perf_counter()
+    tally.until = started + seconds
+    tally.go.set()
+    return sampler.cpu(sampler.server), sampler.cpu(sampler.me), started
+
+
+async def one_class(models_root: Path, data: str | None, students: int, seconds: float, browsers: int,
+                    box) -> dict:
+    """Start a fresh server, run one class of `students` (+ `browsers` Chromium pages), return its figures.
+
+    The server's CPU is counted from the moment every page is open, so it is the cost of the clicks alone.
+    """
+    tally = Tally()
+    with AppServer(models_root, data) as server:
+        server.wait_healthy(timeout=90)
+        teacher = Student(server.url)  # The teacher's own first visit and click load the models and images.
+        await teacher.open_page("wall")
+        await teacher.click(WALL_KEY, *random_spot(np.random.default_rng(), box))
+        await teacher.close()
+        sampler = Sampler(server.process.pid)
+        rss_start = sampler.rss()
+        tasks = [student_session(server.url, box, seed, tally) for seed in range(students)]
+        starting = asyncio.ensure_future(start_class(tally, students + browsers, seconds, sampler))
+        watcher = asyncio.ensure_future(sampler.watch(time.perf_counter() + seconds + 180))
+        if browsers:
+            from playwright.async_api import async_playwright
+
+            async with async_playwright() as playwright:
+                browser = await launch_browser_async(playwright)
+                tasks += [browser_session(browser, server.url, box, 1000 + seed, tally) for seed in range(browsers)]
+                await asyncio.gather(*tasks)
+                await browser.close()
+        else:
+            await asyncio.gather(*tasks)
+        cpu_server, cpu_me, started = await starting
+        elapsed = time.perf_counter() - started
+        server_cpu = sampler.cpu(sampler.server) - cpu_server
+        my_cpu = sampler.cpu(sampler.me) - cpu_me
+        watcher.cancel()
+        rss_end = sampler.rss()
+    everything = tally.latencies_ms + tally.browser_latencies_ms
+    return {
+        "students": students, "browsers": browsers, "clicks": tally.clicks, "errors": len(tally.errors),
+        "first_errors": tally.errors[:3], "p50_ms": percentile(everything, 50), "p95_ms": percentile(everything, 95),
+        "max_ms": max(everything, default=float("nan")),
+        "browser_p50_ms": percentile(tally.browser_latencies_ms, 50),
+        "server_cpu_ms_per_click": 1000 * server_cpu / max(tally.clicks, 1),
+        "server_cpu_share": server_cpu / elapsed, "own_cpu_share": my_cpu / elapsed,
+        "rss_start_mb": rss_start, "rss_peak_mb": max(sampler.rss_mb), "rss_end_mb": rss_end,
+    }
+
+
+def report_line(figures: dict) -> str:
+    bar = BARS.get(figures["students"])
+    verdict = "" if bar is None else f" (bar {bar:.0f} ms: {'met' if figures['p95_ms'] <= bar else 'MISSED'})"
+    browsers = (f" ({figures['browsers']} in Chromium: p50 {figures['browser_p50_ms']:.0f} ms)"
+                if figures["browsers"] else "")
+    return (f"{figures['students']:>3} students{browsers}: {figures['clicks']} clicks, "
+            f"p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms{verdict}, max {figures['max_ms']:.0f} ms, "
+            f"errors {figures['errors']}; server CPU {figures['server_cpu_ms_per_click']:.1f} ms per click "
+            f"({figures['server_cpu_share']:.0%} of a core); RSS start {figures['rss_start_mb']:.0f} MB, "
+            f"peak {figures['rss_peak_mb']:.0f} MB, end {figures['rss_end_mb']:.0f} MB; "
+            f"this process {figures['own_cpu_share']:.0%} of a core")
+
+
+async def soak(models_root: Path, data: str | None, students: int, box, wave: int = 25) -> dict:
+    """Students connect, click 5 times and leave, `wave` at a time; memory after 10 and after all, expired."""
+    tally = Tally()
+    expiry = ["--server.disconnectedSessionTTL", str(SOAK_SESSION_TTL_S)]
+    with AppServer(models_root, data, extra_args=expiry) as server:
+        server.wait_healthy(timeout=90)
+        sampler = Sampler(server.process.pid)
+        tally.until = time.perf_counter() + 3600
+        tally.go.set()
+
+        async def wave_of(first: int, count: int) -> None:
+            await asyncio.gather(*(student_session(server.url, box, seed, tally, clicks=5)
+                                   for seed in range(first, first + count)))
+
+        async def settled() -> float:
+            await asyncio.sleep(SOAK_SESSION_TTL_S + 3)
+            probe = Student(server.url)  # A visit makes the server drop the sessions whose time is up.
+            await probe.open_page("")
+            await probe.close()
+            await asyncio.sleep(2)
+            return sampler.rss()
+
+        await wave_of(0, 10)
+        after_ten = await settled()
+        peak_connected = 0.0
+        for first in range(10, students, wave):
+            count = min(wave, students - first)
+            connected = [Student(server.url) for _ in range(count)]
+            await asyncio.gather(*(student.open_page("wall") for student in connected))
+            peak_connected = max(peak_connected, (sampler.rss() - after_ten) / count)
+            await asyncio.gather(*(student.close() for student in connected))
+            await wave_of(first, count)
+        after_all = await settled()
+    return {"students": students, "errors": len(tally.errors), "first_errors": tally.errors[:3],
+            "rss_after_10_mb": after_ten, "rss_after_all_mb": after_all, "mb_per_open_session": peak_connected,
+            "clicks": tally.clicks}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.benchmark_classroom",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
+    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    parser.add_argument("--students", default="1,10,30,60", help="class sizes to run, comma-separated")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long each class clicks")
+    parser.add_argument("--browsers", type=int, default=0, help="real Chromium pages to add to classes of at most 5")
+    parser.add_argument("--memory", type=int, help="run the session soak with this many students instead")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(size) for size in args.students.split(",")]
+    except ValueError:
+        parser.error(f"--students must be whole numbers separated by commas, got {args.students!r}")
+    if any(size < 1 or size > 500 for size in sizes) or not 0 <= args.browsers <= 5:
+        parser.error("class sizes must be 1 to 500, and --browsers 0 to 5")
+    if args.browsers and not Path(CHROMIUM).is_file():
+        parser.error(f"--browsers needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        wall = artifacts.load_wall(config.dataset_dir(args.models) / "ae" / "wall.npz")
+    except OSError as error:
+        print(f"error: no wall codes in {args.models}: {error}", file=sys.stderr)
+        return 2
+    box = explore.wall_box(wall)
+    data = args.data or None
+    if args.memory:
+        figures = asyncio.run(soak(args.models, data, args.memory, box))
+        print(f"{figures['students']} students connected, clicked 5 times and left ({figures['clicks']} clicks, "
+              f"errors {figures['errors']}): resident memory {figures['rss_after_10_mb']:.0f} MB after the first 10, "
+              f"{figures['rss_after_all_mb']:.0f} MB after all "
+              f"({figures['rss_after_all_mb'] - figures['rss_after_10_mb']:+.0f} MB, bar +50 MB); "
+              f"an open session holds about {figures['mb_per_open_session']:.2f} MB")
+        return 0
+    for size in sizes:
+        browsers = min(args.browsers, size) if size <= 5 else 0
+        figures = asyncio.run(one_class(args.models, data, size - browsers, args.seconds, browsers, box))
+        figures["students"] = size
+        print(report_line(figures), flush=True)
+        for error in figures["first_errors"]:
+            print(f"    e.g. {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
