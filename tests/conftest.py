@@ -80,13 +80,19 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(smoke_models, chromium_path):
-    """`streamlit run app.py` on a free port with the tiny models, shared by the browser tests."""
+def live_server(smoke_models):
+    """`streamlit run app.py` on a free port with the tiny models, shared by the protocol and browser tests."""
     from training.benchmark_app import AppServer
 
     with AppServer(smoke_models, str(MNIST_FILE)) as server:
         server.wait_healthy(timeout=90)
         yield server
+
+
+@pytest.fixture(scope="session")
+def app_server(live_server, chromium_path):
+    """The live server, for tests that also need Chromium."""
+    return live_server
 
 
 @pytest.fixture(scope="session")

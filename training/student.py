@@ -55,6 +55,7 @@ class Run:
     status: str | None = None
     seconds: float = 0.0
     first_verdict_s: float | None = None
+    recovered: bool = False  # The page had the browser run it again after a value it could not use.
 
     @property
     def errors(self) -> list[str]:
@@ -93,6 +94,7 @@ class Student:
         self.page_hash = ""
         self.page_name = ""
         self.widget_ids: dict[str, str] = {}  # a widget's key in the app -> its widget id
+        self.fragments_of: dict[str, str] = {}  # a widget's key in the app -> the fragment it lives in ("" if none)
         self.listeners: dict[str, str] = {}  # container key of a wall -> its trigger widget id
         self.listener_fragments: dict[str, str] = {}  # trigger widget id -> the fragment it lives in
         self.widgets: dict[str, WidgetState] = {}  # the widget values the page holds, as a browser keeps them
@@ -133,7 +135,26 @@ class Student:
         client.context_info.timezone = "UTC"
         started = time.perf_counter()
         await self.socket.send(raw if raw is not None else message.SerializeToString())
-        return await self._read_run(started)
+        run = await self._read_run(started)
+        recovery = self._recovery_trigger(run)
+        if recovery is not None:  # The page asked the browser for a fresh run, as the real page's script does.
+            trigger, fragment = recovery
+            payload = json.dumps([{"event": "recover", "value": 1}])
+            states = [*self.widgets.values(), WidgetState(id=trigger, json_trigger_value=payload)]
+            follow = await self.rerun(states, fragment_id=fragment)
+            run = Run(elements=run.elements + follow.elements, fragment_ids=run.fragment_ids | follow.fragment_ids,
+                      status=follow.status, seconds=time.perf_counter() - started,
+                      first_verdict_s=run.first_verdict_s or follow.first_verdict_s, recovered=True)
+        return run
+
+    def _recovery_trigger(self, run: Run) -> tuple[str, str] | None:
+        """The trigger id and fragment of a recovery component the run drew, if it drew one."""
+        for element in run.elements:
+            if element.WhichOneof("type") == "bidi_component" and element.bidi_component.component_name.endswith(
+                    "recover"):
+                trigger = f"$$STREAMLIT_INTERNAL_KEY_{element.bidi_component.id}__events"
+                return trigger, self.listener_fragments.get(trigger, "")
+        return None
 
     async def click(self, key: str, x: float, y: float, index: int | None = None) -> Run:
         """Click the wall shown under container key at data (x, y), as the page's click listener reports it."""
@@ -191,12 +212,15 @@ class Student:
         kind = element.WhichOneof("type")
         widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
-            self.widget_ids[widget_id.split("-", 2)[2]] = widget_id
+            key = widget_id.split("-", 2)[2]
+            self.widget_ids[key] = widget_id
+            self.fragments_of[key] = delta.fragment_id
         if kind == "bidi_component":
             base = element.bidi_component.id
             trigger = f"$$STREAMLIT_INTERNAL_KEY_{base}__events"
-            scope = json.loads(element.bidi_component.json or "{}").get("scope", "")
-            self.listeners[scope.removeprefix("st-key-").removesuffix("-area")] = trigger
+            scope = json.loads(element.bidi_component.json or "{}").get("scope")
+            if scope:
+                self.listeners[scope.removeprefix("st-key-").removesuffix("-area")] = trigger
             self.listener_fragments[trigger] = delta.fragment_id
         elif kind == "html" and run.first_verdict_s is None and verdict_of(element.html.body) is not None:
             run.first_verdict_s = time.perf_counter() - started

@@ -1,0 +1,253 @@
+"""The server as a class meets it: protocol-level students (training/student.py) against a real
+`streamlit run app.py`. What a click costs the server, counted in what it sends back; and the corpus of
+forged messages a hostile client can send, none of which may break a session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+import websockets
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from latentwall import artifacts, config, explore
+from training.student import Student
+
+WALL = "wall-pick-ae"
+
+
+def wall_of(root, kind: str = "ae") -> artifacts.Wall:
+    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def opened(server, page: str = "wall") -> Student:
+    student = Student(server.url)
+    first = await student.open_page(page)
+    assert first.status == "FINISHED_SUCCESSFULLY" and not first.errors, first.errors
+    return student
+
+
+def assert_answers(run_, x: float, y: float) -> None:
+    """The click's run ended cleanly and its verdict panel reports the clicked coordinate."""
+    assert not run_.errors, run_.errors
+    assert run_.verdict is not None, f"no verdict (run ended {run_.status})"
+    assert float(run_.verdict["x"]) == pytest.approx(x, abs=1e-3)
+    assert float(run_.verdict["y"]) == pytest.approx(y, abs=1e-3)
+
+
+def test_a_click_reruns_only_the_decoded_panel(live_server, smoke_models):
+    """Fails if the wall figure is sent again on a click, or if a click reruns more than its fragment."""
+    box = explore.wall_box(wall_of(smoke_models))
+
+    async def scenario():
+        student = Student(live_server.url)
+        page = await student.open_page("wall")
+        figure_bytes = sum(len(element.plotly_chart.spec) for element in page.of_type("plotly_chart"))
+        results = []
+        for step in range(5):
+            x = box[0] + (0.2 + 0.1 * step) * (box[1] - box[0])
+            y = box[2] + 0.5 * (box[3] - box[2])
+            before = student.bytes_received
+            results.append((await student.click(WALL, x, y), x, y, student.bytes_received - before))
+        await student.close()
+        return figure_bytes, results
+
+    figure_bytes, results = run(scenario())
+    assert figure_bytes > 10_000, "the page view carries the wall"
+    for answer, x, y, _ in results:
+        assert_answers(answer, x, y)
+        assert answer.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY", "only the fragment reran"
+        assert not answer.of_type("plotly_chart"), "the wall figure is never sent again on a click"
+        assert {element.WhichOneof("type") for element in answer.elements} == {"bidi_component", "html"}
+        assert len(answer.of_type("html")) == 1, "one block carries the picture, coordinate and verdict"
+
+
+def test_a_weight_step_reruns_only_the_decoded_views(live_server):
+    async def scenario():
+        student = await opened(live_server, "interpolation")
+        fragment = student.fragments_of["interp-weight"]
+        answers = [await student.send_widget("interp-weight", fragment_id=fragment,
+                                             double_array_value={"data": [weight]}) for weight in (0.2, 0.8)]
+        await student.close()
+        return fragment, answers
+
+    fragment, answers = run(scenario())
+    assert fragment, "the weight slider lives in a fragment"
+    for answer, weight in zip(answers, (0.2, 0.8)):
+        assert not answer.errors, answer.errors
+        assert answer.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+        assert not answer.of_type("plotly_chart"), "the walls are not sent again on a slider step"
+        assert sum(f"w = {weight:.2f}" in caption for caption in captions(answer)) == 2
+
+
+def captions(answer) -> list[str]:
+    return [image.caption for element in answer.of_type("imgs") for image in element.imgs.imgs]
+
+
+# Each forged message: (name, page, coroutine that sends it). After each, the same session must answer a
+# normal click on the wall page (or a normal page view) with no error.
+def _big_int_x(student):
+    return student.send_trigger(student.listeners[WALL], json.dumps(
+        [{"event": "click", "value": {"x": 10**400, "y": 0, "index": None}}]))
+
+
+def _big_int_index(student):
+    return student.send_trigger(student.listeners[WALL], json.dumps(
+        [{"event": "click", "value": {"x": 0.0, "y": 0.0, "index": 10**400}}]))
+
+
+def _nan_click(student):
+    return student.send_trigger(student.listeners[WALL], '[{"event": "click", "value": {"x": NaN, "y": Infinity}}]')
+
+
+def _not_a_list(student):
+    return student.send_trigger(student.listeners[WALL], '{"event": "click", "value": 7}')
+
+
+def _radio_integer(student):
+    return student.send_widget("model", int_value=3)
+
+
+def _radio_unknown_label(student):
+    return student.send_widget("model", string_value="GAN")
+
+
+def _collides_with_a_session_key(student):
+    return student.send_widget(WALL, string_value="forged")
+
+
+def _collides_with_json(student):
+    return student.send_widget(WALL, json_value='{"x": 1}')
+
+
+def _unknown_widget(student):
+    return student.send_widget("no-such-widget", double_value=1.0)
+
+
+def _slider_nan(student):
+    return student.send_widget("paint-count", double_array_value={"data": [float("nan"), 1e308]})
+
+
+FORGERIES = [_big_int_x, _big_int_index, _nan_click, _not_a_list, _radio_integer, _radio_unknown_label,
+             _collides_with_a_session_key, _collides_with_json, _unknown_widget, _slider_nan]
+
+
+@pytest.mark.parametrize("forge", FORGERIES, ids=[forge.__name__.strip("_") for forge in FORGERIES])
+def test_a_forged_message_never_breaks_the_session(live_server, smoke_models, forge):
+    box = explore.wall_box(wall_of(smoke_models))
+    x, y = box[0] + 0.4 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
+
+    async def scenario():
+        student = await opened(live_server)
+        forged = await forge(student)
+        after = await student.click(WALL, x, y)
+        again = await student.click(WALL, x + 0.01 * (box[1] - box[0]), y)
+        await student.close()
+        return forged, after, again
+
+    forged, after, again = run(scenario())
+    assert not forged.errors, f"the forged message showed an error: {forged.errors}"
+    assert forged.status and forged.status != "connection closed"
+    assert_answers(after, x, y)
+    assert_answers(again, x + 0.01 * (box[1] - box[0]), y)
+
+
+@pytest.mark.parametrize("value", [{"double_value": float("nan")}, {"int_value": 10**18},
+                                   {"double_value": -1e308}, {"double_value": float("inf")}])
+def test_forged_interpolation_indices_never_break_the_session(live_server, value):
+    async def scenario():
+        student = await opened(live_server, "interpolation")
+        chosen = await student.send_widget("interp-way", string_value="by index")
+        assert "interp-index-a" in student.widget_ids, "the index inputs appear"
+        forged = await student.send_widget("interp-index-a", **value)
+        later = await student.send_widget("interp-weight", double_array_value={"data": [0.3]})
+        await student.close()
+        return chosen, forged, later
+
+    chosen, forged, later = run(scenario())
+    for answer in (chosen, forged, later):
+        assert not answer.errors, answer.errors
+    assert any("w = 0.30" in caption for caption in captions(later)), "the page still decodes"
+
+
+def test_a_wrongly_typed_value_costs_only_that_session(live_server):
+    """A text value for a number input makes Streamlit's own deserialiser raise before any app code runs,
+    and again on each later run of that session (Streamlit 1.67 compacts the stored value before applying
+    new ones), so the app cannot repair it. What it can promise: nobody else is touched, and a reload (a new
+    session) starts clean. The wall's click listener also tells that student to reload (browser test)."""
+    async def scenario():
+        forger = await opened(live_server, "interpolation")
+        await forger.send_widget("interp-way", string_value="by index")
+        way = WidgetState(id=forger.widget_ids["interp-way"], string_value="by index")
+        await forger.rerun([way, WidgetState(id=forger.widget_ids["interp-index-a"], string_value="7")])
+        await forger.close()
+        fresh = await opened(live_server, "interpolation")
+        chosen = await fresh.send_widget("interp-way", string_value="by index")
+        await fresh.close()
+        return chosen
+
+    chosen = run(scenario())
+    assert not chosen.errors, chosen.errors
+    assert "interp-index-a" in chosen.text() or chosen.of_type("number_input")
+
+
+def test_deeply_nested_json_is_contained_to_one_run(live_server, smoke_models):
+    """Streamlit parses a component's value before any app code runs, so a 100,000-deep array raises
+    RecursionError there. What the app can promise: the session is not stuck; the next click works."""
+    box = explore.wall_box(wall_of(smoke_models))
+    x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.3 * (box[3] - box[2])
+
+    async def scenario():
+        student = await opened(live_server)
+        await student.send_trigger(student.listeners[WALL], "[" * 100_000 + "]" * 100_000)
+        after = await student.click(WALL, x, y)
+        await student.close()
+        return after
+
+    assert_answers(run(scenario()), x, y)
+
+
+def test_a_client_cannot_park_megabytes_in_a_session(live_server):
+    """A 20 MB component state is refused at the door (the connection closes as 'message too big')."""
+    async def scenario():
+        student = await opened(live_server)
+        listener_state = student.listeners[WALL].removeprefix("$$STREAMLIT_INTERNAL_KEY_").removesuffix("__events")
+        try:
+            result = await student.send_widget(listener_state, json_value=json.dumps({"x": "y" * 20_000_000}))
+        except websockets.ConnectionClosed:
+            result = None
+        code = student.closed_by_server
+        await student.close()
+        fresh = await opened(live_server)
+        await fresh.close()
+        return result, code
+
+    result, code = run(scenario())
+    assert code == 1009, f"the server kept the connection open (run {result and result.status})"
+
+
+def test_many_students_at_once_all_get_their_own_answer(live_server, smoke_models):
+    box = explore.wall_box(wall_of(smoke_models))
+    rng = np.random.default_rng(5)
+    spots = [(box[0] + rng.uniform(0.1, 0.9) * (box[1] - box[0]), box[2] + rng.uniform(0.1, 0.9) * (box[3] - box[2]))
+             for _ in range(12)]
+
+    async def one(x, y):
+        student = await opened(live_server)
+        answers = [await student.click(WALL, x, y), await student.click(WALL, x, y)]
+        await student.close()
+        return answers
+
+    async def scenario():
+        return await asyncio.gather(*(one(x, y) for x, y in spots))
+
+    for (x, y), answers in zip(spots, run(scenario())):
+        for answer in answers:
+            assert_answers(answer, x, y)
