@@ -23,6 +23,12 @@ MODEL_FILES = {
     "vae": ("vae/encoder.keras", "vae/decoder.keras"),
 }
 READER_FILE = "reader.keras"
+# What each Keras model answered to fixed probe inputs, written when it is exported. The app runs the same
+# probes through each ONNX file as it loads it: a file damaged after training (even with its manifest entry
+# recomputed) answers differently and is refused.
+PROBES_FILE = "probes.npz"
+PROBE_COUNT = 8
+PROBE_TOLERANCE = 1e-4
 
 
 class ArtifactError(Exception):
@@ -121,8 +127,16 @@ def keras_files() -> tuple[str, ...]:
     return (*(name for pair in MODEL_FILES.values() for name in pair), READER_FILE)
 
 
+def probe_inputs(input_shape: tuple[int, ...], count: int = PROBE_COUNT) -> np.ndarray:
+    """Repeatable inputs for a model: codes spread over [-4, 4] for a decoder, [0, 1] images otherwise."""
+    rng = np.random.default_rng(config.DEFAULT_SEED)
+    if len(input_shape) == 1:
+        return rng.uniform(-4.0, 4.0, (count, *input_shape)).astype("float32")
+    return rng.uniform(0.0, 1.0, (count, *input_shape)).astype("float32")
+
+
 def required_files() -> tuple[str, ...]:
-    names = [*keras_files(), *(onnx_name(name) for name in keras_files())]
+    names = [*keras_files(), *(onnx_name(name) for name in keras_files()), PROBES_FILE]
     for kind in MODEL_FILES:
         names += [f"{kind}/wall.npz", f"{kind}/meta.json"]
     return tuple(names)

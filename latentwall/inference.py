@@ -24,7 +24,7 @@ class _OnnxModel:
     far too small to be worth splitting.
     """
 
-    def __init__(self, path: Path, input_shape: tuple[int, ...]):
+    def __init__(self, path: Path, input_shape: tuple[int, ...], expected: list[np.ndarray] | None = None):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -34,7 +34,12 @@ class _OnnxModel:
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
         self._input_shape = input_shape
-        self._run(np.zeros((1, *input_shape), "float32"))  # Warm-up at load, not on a student's first click.
+        # The probe doubles as the warm-up, so a student's first click does not pay for it.
+        answers = self._run(artifacts.probe_inputs(input_shape))
+        if expected is not None and (len(answers) != len(expected) or any(
+                answer.shape != want.shape or not np.allclose(answer, want, atol=artifacts.PROBE_TOLERANCE)
+                for answer, want in zip(answers, expected))):
+            raise artifacts.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
 
     def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> list[np.ndarray]:
         """Every output of the model for inputs, in batches so a large grid stays within memory."""
@@ -49,9 +54,9 @@ class _OnnxModel:
 class Decoder(_OnnxModel):
     """Codes in, images out."""
 
-    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM):
+    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM, expected: list[np.ndarray] | None = None):
         self.latent_dim = latent_dim
-        super().__init__(path, (latent_dim,))
+        super().__init__(path, (latent_dim,), expected)
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
@@ -61,8 +66,8 @@ class Decoder(_OnnxModel):
 class Encoder(_OnnxModel):
     """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
 
-    def __init__(self, path: Path):
-        super().__init__(path, (28, 28, 1))
+    def __init__(self, path: Path, expected: list[np.ndarray] | None = None):
+        super().__init__(path, (28, 28, 1), expected)
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         """(n, 28, 28) images in [0, 1] -> (n, latent_dim) codes."""
@@ -72,8 +77,8 @@ class Encoder(_OnnxModel):
 class Reader(_OnnxModel):
     """Images in, digit probabilities out."""
 
-    def __init__(self, path: Path):
-        super().__init__(path, (28, 28, 1))
+    def __init__(self, path: Path, expected: list[np.ndarray] | None = None):
+        super().__init__(path, (28, 28, 1), expected)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
@@ -117,16 +122,23 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     folder = config.dataset_dir(models_root)
     artifacts.verify_manifest(folder, artifacts.required_files())
     try:
+        with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+            probes = {name: stored[name] for name in stored.files}
+
+        def expected(keras_name: str) -> list[np.ndarray]:
+            prefix = f"{artifacts.onnx_name(keras_name)}:"
+            return [probes[f"{prefix}{number}"] for number in range(sum(name.startswith(prefix) for name in probes))]
+
         latent = {}
         for kind, (encoder_file, decoder_file) in artifacts.MODEL_FILES.items():
             latent[kind] = LatentModel(
                 kind=kind,
-                encoder=Encoder(folder / artifacts.onnx_name(encoder_file)),
-                decoder=Decoder(folder / artifacts.onnx_name(decoder_file)),
+                encoder=Encoder(folder / artifacts.onnx_name(encoder_file), expected=expected(encoder_file)),
+                decoder=Decoder(folder / artifacts.onnx_name(decoder_file), expected=expected(decoder_file)),
                 wall=artifacts.load_wall(folder / kind / "wall.npz"),
                 meta=artifacts.read_json(folder / kind / "meta.json"),
             )
-        reader = Reader(folder / artifacts.onnx_name(artifacts.READER_FILE))
+        reader = Reader(folder / artifacts.onnx_name(artifacts.READER_FILE), expected=expected(artifacts.READER_FILE))
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
         raise artifacts.ArtifactError(
             f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"

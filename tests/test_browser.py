@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from latentwall import artifacts, config, explore, latent
+from tests.conftest import SCREENSHOTS
+from tests.helpers import MNIST_FILE
 from training.benchmark_app import click_and_wait, data_to_pixel, reported_coordinate, wait_for_wall, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -116,3 +118,112 @@ def test_both_walls_on_the_comparison_page_answer_clicks(page, app_server, smoke
         assert close_enough(reported, spot, box), (kind, reported, spot)
         page.wait_for_timeout(350)
     assert reported_coordinate(page, "compare-pick-ae") != reported_coordinate(page, "compare-pick-vae")
+
+
+def click_at(page, key: str, box, x: float, y: float) -> None:
+    page.mouse.click(*data_to_pixel(page, key, box, x, y))
+
+
+def verdict_and_marker(page, key: str) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    marker = page.locator(f".st-key-{key}-area .latent-wall-marker")
+    shown = None
+    if marker.count() and marker.first.is_visible():
+        shown = float(marker.first.get_attribute("data-lw-x")), float(marker.first.get_attribute("data-lw-y"))
+    return reported_coordinate(page, key), shown
+
+
+def test_the_last_of_thirty_quick_clicks_wins(page, app_server, smoke_models):
+    """30 clicks 50 ms apart, five times: once all settles, marker, coordinate and picture are the last click's."""
+    wall = wall_of(smoke_models, "ae")
+    box = explore.wall_box(wall)
+    open_page(page, app_server, "wall", ["wall-pick-ae"])
+    rng = np.random.default_rng(11)
+    mismatches = []
+    for attempt in range(5):
+        spots = [(rng.uniform(box[0], box[1]) * 0.8 + 0.1 * (box[0] + box[1]),
+                  rng.uniform(box[2], box[3]) * 0.8 + 0.1 * (box[2] + box[3])) for _ in range(30)]
+        before = decoded_image(page, "wall-pick-ae") if attempt else None
+        for x, y in spots:
+            click_at(page, "wall-pick-ae", box, x, y)
+            page.wait_for_timeout(50)
+        page.wait_for_timeout(1500)
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        reported, marker = verdict_and_marker(page, "wall-pick-ae")
+        if not (close_enough(reported, spots[-1], box) and close_enough(marker, spots[-1], box)):
+            mismatches.append((attempt, reported, marker, spots[-1]))
+        assert decoded_image(page, "wall-pick-ae") != before
+    assert not mismatches, mismatches
+
+
+_COUNT_OBSERVERS = """() => {
+  const Original = window.MutationObserver;
+  window.liveObservers = new Set();
+  window.MutationObserver = class extends Original {
+    observe(...args) { window.liveObservers.add(this); return super.observe(...args); }
+    disconnect() { window.liveObservers.delete(this); return super.disconnect(); }
+  };
+}"""
+
+
+def test_clicks_do_not_pile_up_observers(page, app_server, smoke_models):
+    """Each wall keeps one listener however often it is clicked (an observer per render froze tabs)."""
+    page.add_init_script(f"({_COUNT_OBSERVERS})()")
+    wall = wall_of(smoke_models, "ae")
+    box = explore.wall_box(wall)
+    open_page(page, app_server, "wall", ["wall-pick-ae"])
+    click_and_wait(page, "wall-pick-ae", box, *wall.codes[0])
+    settled = page.evaluate("window.liveObservers.size")
+    for index in range(1, 21):
+        click_and_wait(page, "wall-pick-ae", box, *wall.codes[index])
+        page.wait_for_timeout(100)
+    assert page.evaluate("window.latentWallMounts.size") == 1
+    assert page.evaluate("window.liveObservers.size") <= settled, "no observer outlives its render"
+    # The tab still answers at once: nothing loops in the background.
+    started = page.evaluate("performance.now()")
+    page.wait_for_timeout(200)
+    assert page.evaluate("performance.now()") - started < 1000
+
+
+# True once the verdict shows x (within tolerance), or the notice that says to reload is showing.
+_ANSWERED_OR_STALE = """([x, tolerance]) => {
+  const verdict = document.querySelector('[data-lw="verdict"]');
+  const stale = document.querySelector('[data-lw="stale"]');
+  return Boolean((stale && stale.style.display === "block")
+                 || (verdict && Math.abs(parseFloat(verdict.dataset.lwX) - x) < tolerance));
+}"""
+
+
+def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
+    """Kill the server and start it again on the same address: in a tab that had clicked and in one that had
+    not, the next click either works or the page says to reload; reloading always works."""
+    from training.benchmark_app import VIEWPORT, AppServer, free_port
+
+    wall = wall_of(smoke_models, "ae")
+    box = explore.wall_box(wall)
+    port = free_port()
+    context = browser.new_context(viewport=VIEWPORT)
+    tabs = [context.new_page(), context.new_page()]
+    try:
+        with AppServer(smoke_models, str(MNIST_FILE), port=port) as server:
+            server.wait_healthy(timeout=90)
+            for tab in tabs:
+                open_page(tab, server, "wall", ["wall-pick-ae"])
+            click_and_wait(tabs[0], "wall-pick-ae", box, *wall.codes[3])
+        with AppServer(smoke_models, str(MNIST_FILE), port=port) as server:
+            server.wait_healthy(timeout=90)
+            tabs[0].wait_for_timeout(4000)  # The tabs notice the new server and reconnect.
+            for number, tab in enumerate(tabs):
+                spot = emptiest_spot(wall.codes, box)
+                click_at(tab, "wall-pick-ae", box, *spot)
+                tab.wait_for_function(_ANSWERED_OR_STALE, arg=[float(spot[0]), TOLERANCE * (box[1] - box[0])],
+                                      timeout=15_000)
+                tab.screenshot(path=str(SCREENSHOTS / f"restart-tab-{number}.png"))
+                tab.reload()
+                wait_for_wall(tab, "wall-pick-ae")
+                wait_idle(tab)
+                tab.wait_for_timeout(300)
+                _, reported = click_and_wait(tab, "wall-pick-ae", box, *wall.codes[5])
+                assert close_enough(reported, wall.codes[5], box), "after a reload the tab works"
+    finally:
+        context.close()

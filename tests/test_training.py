@@ -19,7 +19,7 @@ from training import evaluate, train
 LAYOUT = ["ae/encoder.keras", "ae/decoder.keras", "ae/wall.npz", "ae/history.json", "ae/meta.json",
           "vae/encoder.keras", "vae/decoder.keras", "vae/wall.npz", "vae/history.json", "vae/meta.json",
           "reader.keras", "reader_history.json", "reader_meta.json", "manifest.json",
-          "ae/encoder.onnx", "ae/decoder.onnx", "vae/encoder.onnx", "vae/decoder.onnx", "reader.onnx"]
+          "ae/encoder.onnx", "ae/decoder.onnx", "vae/encoder.onnx", "vae/decoder.onnx", "reader.onnx", "probes.npz"]
 
 
 @pytest.fixture(scope="module")

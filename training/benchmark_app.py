@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -30,7 +29,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
 BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0}
-COORDINATE = re.compile(r"\((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\)")
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
@@ -143,9 +141,11 @@ def click_and_wait(page, key: str, box, x: float, y: float, timeout_ms: int = 20
 
 
 def reported_coordinate(page, key: str) -> tuple[float, float] | None:
-    """The coordinate the decoded panel under key reports, parsed from its text."""
-    found = COORDINATE.search(page.locator(f".st-key-{key}-decoded").first.inner_text())
-    return (float(found.group(1)), float(found.group(2))) if found else None
+    """The decoded coordinate the verdict panel under key reports through its data-lw hooks."""
+    verdict = page.locator(f'.st-key-{key}-decoded [data-lw="verdict"]')
+    if verdict.count() == 0:
+        return None
+    return float(verdict.first.get_attribute("data-lw-x")), float(verdict.first.get_attribute("data-lw-y"))
 
 
 def server_rss_mb(pid: int) -> float:

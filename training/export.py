@@ -24,22 +24,18 @@ from latentwall import artifacts, config  # noqa: E402
 TOLERANCE = 1e-5
 
 
-def fixed_inputs(input_shape: tuple[int, ...], count: int = 64) -> np.ndarray:
-    """Repeatable inputs for a model: codes spread over [-4, 4] for a decoder, [0, 1] images otherwise."""
-    rng = np.random.default_rng(config.DEFAULT_SEED)
-    if len(input_shape) == 1:
-        return rng.uniform(-4.0, 4.0, (count, *input_shape)).astype("float32")
-    return rng.uniform(0.0, 1.0, (count, *input_shape)).astype("float32")
+def keras_outputs(model, inputs: np.ndarray) -> list[np.ndarray]:
+    outputs = model(inputs, training=False)
+    return [np.asarray(part) for part in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
 
 
-def largest_difference(keras_path: Path, onnx_path: Path) -> float:
+def largest_difference(keras_path: Path, onnx_path: Path, count: int = 64) -> float:
     """The largest absolute difference between the Keras model and its ONNX export on fixed inputs."""
     import onnxruntime
 
     model = artifacts.load_keras_model(keras_path)
-    inputs = fixed_inputs(tuple(model.input_shape[1:]))
-    expected = model(inputs, training=False)
-    expected = [np.asarray(part) for part in (expected if isinstance(expected, (list, tuple)) else [expected])]
+    inputs = artifacts.probe_inputs(tuple(model.input_shape[1:]), count)
+    expected = keras_outputs(model, inputs)
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     exported = session.run(None, {session.get_inputs()[0].name: inputs})
     if len(exported) != len(expected):
@@ -48,15 +44,23 @@ def largest_difference(keras_path: Path, onnx_path: Path) -> float:
 
 
 def export_folder(folder: Path) -> dict[str, float]:
-    """Export and check every model in one data set's folder; returns each model's largest difference."""
-    differences = {}
+    """Export and check every model in one data set's folder, and record each Keras model's answers to the
+    probe inputs (artifacts.PROBES_FILE) for the app to check its exports against; returns each model's
+    largest difference."""
+    differences, probes = {}, {}
     for name in artifacts.keras_files():
+        if not (folder / name).is_file():  # A run that trained one model into an empty folder.
+            continue
         onnx_path = artifacts.export_onnx(folder / name)
         differences[name] = largest_difference(folder / name, onnx_path)
         if differences[name] > TOLERANCE:
             raise artifacts.ArtifactError(
                 f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
                 f"(allowed {TOLERANCE:.0e}).")
+        model = artifacts.load_keras_model(folder / name)
+        for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
+            probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
+    np.savez(folder / artifacts.PROBES_FILE, **probes)
     return differences
 
 
