@@ -72,10 +72,11 @@ def wall_with_path(kind: str, model: inference.LatentModel, start: int, end: int
     key = f"interp-wall-{kind}"
     path = (codes[start], codes[end])
     wall_chart(key, figures.with_marks(wall_for(kind, WALL_HEIGHT), path=path, words=wall_words()))
-    if clickable:
-        pick, fresh = listen_for_clicks(key, model, show_marker=False)
-        if fresh:
-            assign_click(model.wall, pick)
+    # The listener runs on every wall (it also marks the wall for outside checks), but hears clicks only
+    # when digits are picked by clicking.
+    pick, fresh = listen_for_clicks(key, model, show_marker=False, active=clickable)
+    if clickable and fresh:
+        assign_click(model.wall, pick)
 
 
 @st.fragment

@@ -164,8 +164,8 @@ def wall_chart(key: str, figure: go.Figure) -> None:
         st.plotly_chart(figure, key=f"{key}-chart", config=PLOT_CONFIG, width="stretch")
 
 
-def listen_for_clicks(key: str, model: inference.LatentModel,
-                      show_marker: bool = True) -> tuple[explore.Pick | None, bool]:
+def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
+                      active: bool = True) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
@@ -174,7 +174,7 @@ def listen_for_clicks(key: str, model: inference.LatentModel,
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
-    data = {"scope": f"st-key-{key}-area", "model": model.kind,
+    data = {"scope": f"st-key-{key}-area", "model": model.kind, "active": active,
             # The click this run answers, by the browser's own stamp: the page knows its last click was heard.
             "answered": stored.get("at") if isinstance(stored, dict) else None,
             "words": {"stale": text("decoded.stale"), "reload": text("decoded.reload")},

@@ -28,7 +28,8 @@ function isOwnMarker(node) {
 
 function createMount(scope) {
   const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
-                  alive: true, words: {}, pending: null, timer: null, down: null, hitPixels: 6 };
+                  alive: true, active: true, words: {}, pending: null, timer: null, down: null,
+                  hitPixels: 6 };
 
   const area = () => document.querySelector(`.${scope}`);
 
@@ -150,6 +151,9 @@ function createMount(scope) {
 
   // Plotly covers the page with a drag layer once a press starts, so the release is caught on the window.
   const onPointerDown = (event) => {
+    if (!mount.active) {
+      return;
+    }
     mount.down = { id: event.pointerId, x: event.clientX, y: event.clientY };
     window.addEventListener("pointerup", onPointerUp, { capture: true, once: true });
   };
@@ -237,6 +241,7 @@ export default function (component) {
   }
   mount.send = setTriggerValue;
   mount.model = typeof data.model === "string" ? data.model : null;
+  mount.active = data.active !== false;
   mount.showMarker = data.marker !== undefined;
   mount.marker = Array.isArray(data.marker) ? data.marker : null;
   mount.words = data.words || {};

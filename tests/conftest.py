@@ -18,6 +18,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mnist_available() -> None:
+    """Where no MNIST file is given, fill the Keras cache through a Keras download (needs a network)."""
+    if not MNIST_FILE.is_file() and MNIST_FILE == config.KERAS_CACHE_FILE:
+        from latentwall.data import DataError, find_mnist
+
+        try:
+            find_mnist(download=True)
+        except DataError:
+            pass  # The tests that need MNIST skip with a message saying how to supply it.
+
+
 @pytest.fixture(scope="session")
 def smoke_models(tmp_path_factory) -> Path:
     """A models folder with all three models trained for one epoch on a few hundred digits."""

@@ -5,8 +5,11 @@ from pathlib import Path
 
 from latentwall import config
 
-# The real MNIST file: CI points LATENT_WALL_MNIST at it; a checkout beside shared/ finds it there.
-MNIST_FILE = Path(os.environ.get(config.DATA_ENV_VAR) or config.PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz")
+_SHARED_COPY = config.PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
+# The real MNIST file: LATENT_WALL_MNIST when set (CI sets it), else the copy beside a checkout, else the
+# Keras cache, which conftest.py fills through a Keras download on a machine with a network.
+MNIST_FILE = Path(os.environ.get(config.DATA_ENV_VAR)
+                  or (_SHARED_COPY if _SHARED_COPY.is_file() else config.KERAS_CACHE_FILE))
 
 
 def train_tiny(out: Path, *extra: str, limit: int = 300) -> None:

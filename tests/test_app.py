@@ -36,6 +36,7 @@ def coordinate(test) -> tuple[float, float] | None:
 def assert_clean(test) -> None:
     assert not test.exception, [error.value for error in test.exception]
     assert not test.error, [error.value for error in test.error]
+    assert not any("could not use" in warning.value for warning in test.warning), "the page was reset"
 
 
 def wall_of(root, kind="ae") -> artifacts.Wall:
@@ -219,6 +220,19 @@ def test_a_flipped_byte_gives_the_friendly_page(app, smoke_models, use_models, t
     assert not test.exception
     assert "missing or damaged" in test.error[0].value
     assert "damaged" in test.text[0].value
+    assert any(code.value == config.TRAIN_COMMAND for code in test.code)
+
+
+def test_a_damaged_export_with_a_recomputed_manifest_gives_the_friendly_page(app, smoke_models, use_models,
+                                                                            tmp_path):
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
+    damaged = config.dataset_dir(tmp_path) / "ae" / "decoder.onnx"
+    damaged.write_bytes(damaged.read_bytes()[:-4096])
+    artifacts.write_manifest(config.dataset_dir(tmp_path))
+    use_models(tmp_path)
+    test = app("app_pages/wall.py")
+    assert not test.exception
+    assert "missing or damaged" in test.error[0].value
     assert any(code.value == config.TRAIN_COMMAND for code in test.code)
 
 

@@ -249,7 +249,7 @@ def test_every_string_the_app_uses_exists():
 
 def test_strings_fill_in_values_and_name_missing_keys():
     text = load_strings("en")
-    assert text("decoded.coordinate", x=1.23456, y=-2.0) == "**Coordinate:** (1.235, -2.000)"
+    assert text("decoded.coordinate", x=1.23456, y=-2.0) == "Coordinate: (1.235, -2.000)"
     with pytest.raises(KeyError, match="no.such.key"):
         text("no.such.key")
 

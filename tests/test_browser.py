@@ -93,8 +93,15 @@ def test_click_on_empty_space_decodes_exactly_there(page, app_server, smoke_mode
     assert abs(marker["y"] + marker["height"] / 2 - pixel_y) < 4
 
 
+def assert_walls_are_marked(page) -> None:
+    """The stable hooks outside checks use: each wall's chart sits inside data-lw-wall="<model>"."""
+    for kind in ("ae", "vae"):
+        page.locator(f'[data-lw-wall="{kind}"] .js-plotly-plot').first.wait_for(state="attached", timeout=10_000)
+
+
 def test_the_interpolation_slider_decodes_live(page, app_server):
     open_page(page, app_server, "interpolation", ["interp-wall-ae", "interp-wall-vae"])
+    assert_walls_are_marked(page)
     captions = page.get_by_text(re.compile(r"^w = 0\.50"))
     assert captions.count() == 2
     before = page.locator("[data-testid=stImage] img").first.get_attribute("src")
@@ -110,6 +117,7 @@ def test_the_interpolation_slider_decodes_live(page, app_server):
 
 def test_both_walls_on_the_comparison_page_answer_clicks(page, app_server, smoke_models):
     open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"])
+    assert_walls_are_marked(page)
     for kind in ("ae", "vae"):
         wall = wall_of(smoke_models, kind)
         box = explore.wall_box(wall)

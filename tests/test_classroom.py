@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -24,7 +25,9 @@ def wall_of(root, kind: str = "ae") -> artifacts.Wall:
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run a scenario on its own event loop, in its own thread: Playwright's sync API may own this one's."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def opened(server, page: str = "wall") -> Student:

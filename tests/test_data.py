@@ -78,3 +78,13 @@ def test_search_order_explicit_then_environment_then_cache(tmp_path, monkeypatch
     monkeypatch.setattr(config, "KERAS_CACHE_FILE", tmp_path / "no-cache.npz")
     with pytest.raises(data.DataError, match="three ways"):
         data.find_mnist(download=False)
+
+
+@pytest.mark.parametrize("content, kind", [(b"x_train,y_train\n0,1\n", "a text file"), (b"", "empty"),
+                                           (b"\x93NUMPY\x01\x00", "a single .npy array"),
+                                           (b"\x80\x04\x95", "a Python pickle")])
+def test_a_file_that_is_not_an_npz_is_named_for_what_it_is(tmp_path, content, kind):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(content)
+    with pytest.raises(data.DataError, match=f"it is {kind}, not an .npz file"):
+        data.load_mnist(path)

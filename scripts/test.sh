@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run the whole test suite (Python 3.11): install the Debian packages and Python requirements it needs,
+# find MNIST, lint, and run pytest. Extra arguments go to pytest, e.g. `bash scripts/test.sh -k browser`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's Chromium for the browser tests (never a browser downloaded by Playwright), and a CJK font so
+# screenshots of Chinese pages show characters.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+  else
+    echo "Installing ${missing[*]} needs root: sudo apt-get install ${missing[*]} (the browser tests skip without it)." >&2
+  fi
+fi
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+
+# MNIST: an explicit LATENT_WALL_MNIST wins; else the shared copy beside a checkout; else the suite uses
+# the Keras cache, downloading into it where a network exists.
+if [ -z "${LATENT_WALL_MNIST:-}" ] && [ -f ../shared/data/mnist.npz ]; then
+  LATENT_WALL_MNIST="$(cd ../shared/data && pwd)/mnist.npz"
+  export LATENT_WALL_MNIST
+fi
+export TF_CPP_MIN_LOG_LEVEL=2
+
+ruff check .
+python3 -m pytest -q "$@"
