@@ -254,3 +254,29 @@ def test_many_students_at_once_all_get_their_own_answer(live_server, smoke_model
     for (x, y), answers in zip(spots, run(scenario())):
         for answer in answers:
             assert_answers(answer, x, y)
+
+
+def test_each_wall_decodes_with_its_own_model(live_server, smoke_models):
+    """On the comparison page a click on the VAE's wall is answered by the VAE, on the AE's by the AE: the
+    verdict names the model, and its digit and confidence are what that model's decoder and the reader give."""
+    from latentwall import inference
+
+    models = inference.load_models(smoke_models)
+
+    async def scenario():
+        student = await opened(live_server, "compare")
+        answers = {}
+        for kind in ("ae", "vae"):
+            box = explore.wall_box(models[kind].wall)
+            x, y = box[0] + 0.35 * (box[1] - box[0]), box[2] + 0.65 * (box[3] - box[2])
+            answers[kind] = (await student.click(f"compare-pick-{kind}", x, y), x, y)
+        await student.close()
+        return answers
+
+    for kind, (answer, x, y) in run(scenario()).items():
+        assert_answers(answer, x, y)
+        assert answer.verdict["model"] == kind
+        code = np.array([[float(answer.verdict["x"]), float(answer.verdict["y"])]], "float32")
+        digits, confidences = models.reader.read(models[kind].decoder.decode(code))
+        assert int(answer.verdict["digit"]) == int(digits[0])
+        assert float(answer.verdict["confidence"]) == pytest.approx(float(confidences[0]), abs=1e-3)

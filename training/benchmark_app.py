@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, explore
+from latentwall import artifacts, config, explore, inference
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -155,7 +155,7 @@ def server_rss_mb(pid: int) -> float:
     return sum(member.memory_info().rss for member in [process, *process.children(recursive=True)]) / 2**20
 
 
-def decode_median_ms(models: artifacts.ModelSet, repeats: int = 300) -> float:
+def decode_median_ms(models: inference.ModelSet, repeats: int = 300) -> float:
     """Median wall time of decoding one point with the app's shared decoder."""
     rng = np.random.default_rng(0)
     decoder = models.ae.decoder
@@ -167,7 +167,7 @@ def decode_median_ms(models: artifacts.ModelSet, repeats: int = 300) -> float:
     return statistics.median(timings)
 
 
-def browser_figures(models: artifacts.ModelSet, models_root: Path, data: str | None, clicks: int,
+def browser_figures(models: inference.ModelSet, models_root: Path, data: str | None, clicks: int,
                     chromium: str) -> dict:
     """Start the app, time its first wall, click it `clicks` times, and read the server's memory."""
     from playwright.sync_api import sync_playwright
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
     args = parser.parse_args(argv)
     try:
-        models = artifacts.load_models(args.models)
+        models = inference.load_models(args.models)
     except artifacts.ArtifactError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
