@@ -7,7 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.shared import guarded, model_choice, text
+from app_pages.shared import (
+    apply_link,
+    choose_language,
+    guarded,
+    language_choice,
+    model_choice,
+    share_link,
+    text,
+)
 
 # Not "pages/": Streamlit 1.67 still treats a folder of that name as an old-style page list and runs
 # its scripts without this file (no navigation, no sidebar) when a fresh server's first visitor opens
@@ -27,6 +35,8 @@ def home_page() -> None:
     st.caption(text("home.credit"))
 
 
+language, unusable_language = choose_language()
+unusable_link = apply_link()
 # A local picture, not a Material icon: Streamlit fetches those for the browser tab from a font service,
 # which fails offline.
 st.set_page_config(page_title=text("app.title"), page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
@@ -41,7 +51,11 @@ page = st.navigation([HOME, WALL, INTERPOLATION, COMPARE])
 
 @guarded
 def run_page() -> None:
+    language_choice()
     model_choice()
+    share_link()
+    if unusable_language or unusable_link:
+        st.info(text("shared.bad_link"), icon=":material/link_off:")
     page.run()
 
 

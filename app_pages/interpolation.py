@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -17,6 +19,7 @@ from app_pages.shared import (
     wall_words,
 )
 from latentwall import artifacts, explore, figures, inference, latent
+from latentwall import images as pictures
 
 WAYS = ("class", "index", "click")
 WALL_HEIGHT = 420
@@ -39,14 +42,19 @@ def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
         left, right = st.columns(2)
         # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
         # the page runs, so a forged NaN would break every later run; a float NaN reaches safe_index instead.
-        start = left.number_input(text("interpolation.index_start"), 0.0, float(count - 1), 0.0, 1.0, format="%.0f",
-                                  key="interp-index-a")
-        end = right.number_input(text("interpolation.index_end"), 0.0, float(count - 1), float(min(1, count - 1)), 1.0,
-                                 format="%.0f", key="interp-index-b")
+        start = left.number_input(text("interpolation.index_start"), 0.0, float(count - 1), step=1.0, format="%.0f",
+                                  key="interp-index-a", **preset("interp-index-a", 0.0))
+        end = right.number_input(text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
+                                 key="interp-index-b", **preset("interp-index-b", float(min(1, count - 1))))
         return way, explore.safe_index(start, count), explore.safe_index(end, count)
     st.caption(text("interpolation.click_hint"))
     return (way, explore.safe_index(st.session_state.get("interp-click-a", 0), count),
             explore.safe_index(st.session_state.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
+
+
+def preset(key: str, default) -> dict:
+    """A widget's default value, unless a shared link already set it (Streamlit warns when both are given)."""
+    return {} if key in st.session_state else {"value": default}
 
 
 def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
@@ -84,8 +92,9 @@ def wall_with_path(kind: str, model: inference.LatentModel, start: int, end: int
 def weight_views(start: int, end: int) -> None:
     """The live weight slider, the decoded point, the filmstrips, and the pixel cross-fade."""
     models = models_or_stop()
-    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, 0.5, 0.01, key="interp-weight",
-                                           help=text("interpolation.weight_help")))
+    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+                                           help=text("interpolation.weight_help"), **preset("interp-weight", 0.5)))
+    st.query_params["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
     weights = explore.filmstrip_weights()
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         model = models[kind]
@@ -94,8 +103,11 @@ def weight_views(start: int, end: int) -> None:
         digit, confidence = models.reader.read(images[-1:])
         column.image(explore.upscale(images[-1], 6), caption=text(
             "interpolation.decoded_caption", weight=weight, digit=int(digit[0]), confidence=float(confidence[0])))
-        column.image(explore.upscale(explore.montage(images[:-1], len(weights)), 2), width="stretch",
-                     caption=text("interpolation.filmstrip_caption", model=text(f"models.{kind}")))
+        caption = text("interpolation.filmstrip_caption", model=text(f"models.{kind}"))
+        column.image(explore.upscale(explore.montage(images[:-1], len(weights)), 2), width="stretch", caption=caption)
+        column.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images[:-1], [caption]),
+                               file_name=f"latent-wall-{kind}-{start}-{end}.png", mime="image/png", on_click="ignore",
+                               key=f"interp-film-{kind}", icon=":material/download:")
     pixels = test_images()
     if pixels is not None:
         st.markdown(text("interpolation.crossfade_title"))
@@ -109,6 +121,7 @@ def interpolation_page() -> None:
     st.title(text("interpolation.title"))
     st.markdown(text("interpolation.intro"))
     way, start, end = digit_pickers(models.ae.wall)
+    st.query_params.update(a=str(start), b=str(end))
     labels = models.ae.wall.labels
     st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                      end_digit=int(labels[end])))

@@ -14,17 +14,19 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import artifacts, config, explore, figures, inference
+from latentwall import artifacts, config, explore, figures, i18n, images, inference
 from latentwall.data import DataError, load_mnist
-from latentwall.strings import load_strings
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 KINDS = ("ae", "vae")
+# The gallery wall page keeps its clicks under this prefix and the model kind.
+WALL_PAGE_PREFIX = "wall-pick-"
 MODEL_KEY = "model"
 PLOT_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
 
-text = load_strings()
 _LOGGER = logging.getLogger(__name__)
+# This session's language (one of i18n.LANGUAGES), chosen at the start of every full run.
+LANGUAGE_KEY = "language"
 # What Streamlit's widgets and our readers raise when a browser sends a value no real page can send.
 FORGED_VALUE_ERRORS = (KeyError, TypeError, ValueError, OverflowError, RecursionError)
 # Resets in a row (cleared by a run that succeeds), and a note for the run that follows one.
@@ -32,6 +34,10 @@ RESET_KEY = "session-resets"
 NOTICE_KEY = "session-reset-notice"
 MAX_RESETS = 3
 
+# A button that copies the current view's address (the browser's own location, always up to date).
+_share_button = st.components.v2.component(
+    "latent_wall.share_link", html='<button type="button" data-lw="share"></button><input hidden readonly>',
+    js=(ASSETS / "share_link.js").read_text(encoding="utf-8"))
 # A script-only component that asks the browser for one fresh run (see guarded).
 _recover = st.components.v2.component("latent_wall.recover", js=(ASSETS / "recover.js").read_text(encoding="utf-8"))
 # A script-only component: it forwards Plotly's click events, including clicks on empty space.
@@ -79,7 +85,37 @@ def _nothing() -> None:
     """The recovery trigger needs no work of its own: the rerun it causes is the point."""
 
 
-@st.cache_resource(show_spinner=text("shared.loading_models"))  # One copy of the models per process, for all.
+def language() -> str:
+    """The language this session reads; English until a run has chosen one."""
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def text(key: str, **values) -> str:
+    """A word or sentence of the app in this session's language."""
+    return i18n.load_strings(language())(key, **values)
+
+
+def choose_language() -> tuple[str, bool]:
+    """Settle this session's language: ?lang= in the address, else the session's earlier choice, else the
+    browser's language (its locale, then its Accept-Language header), else English.
+
+    Returns the language and whether the address named one the app could not use.
+    """
+    asked = st.query_params.get("lang")
+    from_address = i18n.match(asked)
+    earlier = st.session_state.get(LANGUAGE_KEY)
+    if from_address:
+        chosen = from_address
+    elif earlier in i18n.LANGUAGES:
+        chosen = earlier
+    else:
+        chosen = i18n.negotiate(st.context.locale, header=st.context.headers.get("Accept-Language"))
+    st.session_state[LANGUAGE_KEY] = chosen
+    return chosen, asked is not None and from_address is None
+
+
+@st.cache_resource(show_spinner=False)  # One copy of the models per process, for all.
 def cached_models(folder: str) -> inference.ModelSet:
     models = inference.load_models(Path(folder))
     # Everything loaded so far lives as long as the process: move it out of the garbage collector's view,
@@ -124,19 +160,77 @@ def current_kind() -> str:
 
 
 def model_choice() -> str:
-    """The sidebar's AE / VAE switch, shared by every page."""
-    st.sidebar.radio(text("sidebar.model_label"), KINDS, key=MODEL_KEY,
+    """The sidebar's AE / VAE switch, shared by every page; the choice is kept in the address too."""
+    st.sidebar.radio(text("sidebar.model_label"), KINDS, key=MODEL_KEY, on_change=_link_model,
                      format_func=lambda kind: text(f"models.{kind}"), help=text("sidebar.model_help"))
     st.sidebar.caption(text("sidebar.note"))
     return current_kind()
 
 
+def _link_model() -> None:
+    st.query_params["model"] = current_kind()
+
+
+LANGUAGE_SWITCH_KEY = "language-switch"
+
+
+def language_choice() -> None:
+    """The sidebar's language switch; a choice is written to the address, so a shared link keeps it."""
+    st.session_state[LANGUAGE_SWITCH_KEY] = language()
+    st.sidebar.selectbox(text("sidebar.language_label"), list(i18n.LANGUAGES), key=LANGUAGE_SWITCH_KEY,
+                         format_func=lambda code: i18n.LANGUAGES.get(code, code), on_change=_switch_language)
+    st.query_params["lang"] = language()
+
+
+def _switch_language() -> None:
+    chosen = st.session_state.get(LANGUAGE_SWITCH_KEY)
+    if chosen in i18n.LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = chosen
+        st.query_params["lang"] = chosen
+
+
+# The address of a view: page (its path), model, the clicked spot on the wall, the interpolation's two
+# digits and weight, and the language. Applied once, on a session's first run, before any widget exists.
+LINK_APPLIED_KEY = "link-applied"
+
+
+def apply_link() -> bool:
+    """Set up the view the address describes, once per session; returns whether any value was unusable.
+
+    Unusable values (garbage, forged, out of range) are left out: the view falls back to its default there.
+    """
+    if st.session_state.get(LINK_APPLIED_KEY):
+        return False
+    st.session_state[LINK_APPLIED_KEY] = True
+    view = explore.parse_link({name: st.query_params.get(name) for name in st.query_params})
+    if view.model:
+        st.session_state[MODEL_KEY] = view.model
+    if view.click:
+        st.session_state[f"{WALL_PAGE_PREFIX}{view.model or 'ae'}"] = {"x": view.click[0], "y": view.click[1],
+                                                                      "index": None, "at": None}
+    if view.start is not None:
+        st.session_state.update({"interp-way": "index", "interp-index-a": float(view.start),
+                                 "interp-index-b": float(view.end)})
+    if view.weight is not None:
+        st.session_state["interp-weight"] = view.weight
+    return view.unusable
+
+
+def share_link() -> None:
+    """A button that copies the address of the current view (it always carries the view's state)."""
+    with st.sidebar:
+        _share_button(key="share-link", data={"words": {"copy": text("share.copy"), "copied": text("share.copied"),
+                                                        "select": text("share.select")}})
+
+
+
 WALL_WORDS = ("digit", "index", "legend", "painted", "path", "start", "end")
 
 
-def wall_words() -> dict[str, str]:
-    """The words the wall figures show (hover, legend, marks), in the app's language."""
-    return {name: text(f"wall_words.{name}") for name in WALL_WORDS}
+def wall_words(words_language: str | None = None) -> dict[str, str]:
+    """The words the wall figures show (hover, legend, marks), in a language (default: this session's)."""
+    strings = i18n.load_strings(words_language or language())
+    return {name: strings(f"wall_words.{name}") for name in WALL_WORDS}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # A decodability map is one batched decode per model.
@@ -149,19 +243,29 @@ def decodability_map(folder: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
 def base_wall(folder: str, kind: str, height: int, with_map: bool, language: str) -> go.Figure:
     wall = cached_models(folder)[kind].wall
     confidence = decodability_map(folder, kind)[1] if with_map else None
-    return figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall), words=wall_words(),
+    return figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall), words=wall_words(language),
                                height=height, confidence=confidence)
 
 
 def wall_for(kind: str, height: int = 560, with_map: bool = False) -> go.Figure:
     """The shared, unchanging figure of one model's wall."""
-    return base_wall(str(config.MODELS_ROOT), kind, height, with_map, str(text.source.stem))
+    return base_wall(str(config.MODELS_ROOT), kind, height, with_map, language())
 
 
 def wall_chart(key: str, figure: go.Figure) -> None:
     """Show a wall inside a container named after key, where listen_for_clicks finds it."""
     with st.container(key=f"{key}-area"):
         st.plotly_chart(figure, key=f"{key}-chart", config=PLOT_CONFIG, width="stretch")
+
+
+def wall_download(key: str, model: inference.LatentModel) -> None:
+    """A button that downloads the whole wall as a PNG picture (drawn only when asked for)."""
+    wall = model.wall
+    lines = [text("download.wall_caption", model=text(f"models.{model.kind}"))]
+    st.download_button(text("download.wall"), data=partial(images.wall_png, wall.codes, wall.labels,
+                                                           explore.wall_box(wall), figures.DIGIT_COLOURS, lines),
+                       file_name=f"latent-wall-{model.kind}.png", mime="image/png", on_click="ignore",
+                       key=f"{key}-wall-download", icon=":material/download:")
 
 
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
@@ -198,6 +302,8 @@ def _store_click(key: str, wall: artifacts.Wall) -> None:
     if pick is not None:
         st.session_state[key] = {"x": float(pick.code[0]), "y": float(pick.code[1]), "index": pick.index,
                                  "at": explore.safe_stamp(click.get("at"))}
+        if key.startswith(WALL_PAGE_PREFIX):  # The gallery wall's clicked spot is part of its address.
+            st.query_params.update(x=f"{pick.code[0]:.6g}", y=f"{pick.code[1]:.6g}")
 
 
 def pick_from(key: str, wall: artifacts.Wall) -> explore.Pick | None:
@@ -212,8 +318,14 @@ def decoded_panel(key: str, model: inference.LatentModel, reader: inference.Read
         if pick is None:
             st.info(text("decoded.hint"))
             return
-        images = test_images()
-        st.html(verdict_html(model.kind, explore.answer_click(model, reader, pick, images), scale))
+        answer = explore.answer_click(model, reader, pick, test_images())
+        st.html(verdict_html(model.kind, answer, scale))
+        x, y = float(answer.code[0]), float(answer.code[1])
+        lines = [text(f"models.{model.kind}"), text("decoded.coordinate", x=x, y=y),
+                 text("decoded.reader", digit=answer.digit, confidence=answer.confidence)]
+        st.download_button(text("download.decoded"), data=partial(images.decoded_png, answer.image, lines),
+                           file_name=f"latent-wall-{model.kind}-{x:.3f}_{y:.3f}.png", mime="image/png",
+                           on_click="ignore", key=f"{key}-download", icon=":material/download:")
 
 
 def verdict_html(kind: str, answer: explore.ClickAnswer, scale: int = 8) -> str:

@@ -12,6 +12,7 @@ from app_pages.shared import (
     models_or_stop,
     text,
     wall_chart,
+    wall_download,
     wall_for,
     wall_words,
 )
@@ -70,6 +71,7 @@ def gallery_wall_page() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         wall_chart(f"wall-pick-{kind}", figure)
+        wall_download(f"wall-pick-{kind}", model)
     with right:
         decoded_part(kind)
     if painted is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +129,63 @@ def safe_index(value, count: int, fallback: int = 0) -> int:
         return latent.check_index(value, count)
     except ValueError:
         return fallback
+
+
+@dataclass(frozen=True)
+class LinkedView:
+    """What a shared address asks for; each part None where the address leaves it out or it is unusable."""
+
+    model: str | None = None
+    click: tuple[float, float] | None = None
+    start: int | None = None
+    end: int | None = None
+    weight: float | None = None
+    unusable: bool = False
+
+
+# Longest query value the app reads; anything longer is garbage, not a view.
+MAX_LINK_VALUE = 32
+
+
+def parse_link(params: dict) -> LinkedView:
+    """Read a view from an address's query values (strings), keeping only the parts that make sense.
+
+    model is "ae" or "vae"; x and y a finite coordinate (clamped to the wall when drawn); a and b test-digit
+    indices (range-checked against the wall when drawn); w a weight in [0, 1]. Anything else present makes
+    `unusable` true, so the page can say it fell back to its default there.
+    """
+    unusable = False
+
+    def number(name: str, kind=float):
+        nonlocal unusable
+        raw = params.get(name)
+        if raw is None:
+            return None
+        try:
+            if not isinstance(raw, str) or len(raw) > MAX_LINK_VALUE:
+                raise ValueError(raw)
+            value = kind(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return value
+        except (TypeError, ValueError, OverflowError):
+            unusable = True
+            return None
+
+    model = params.get("model")
+    if model is not None and model not in ("ae", "vae"):
+        model, unusable = None, True
+    x, y = number("x"), number("y")
+    start, end, weight = number("a", int), number("b", int), number("w")
+    if start is not None and start < 0 or end is not None and end < 0:
+        start, end, unusable = None, None, True
+    if weight is not None and not 0.0 <= weight <= 1.0:
+        weight, unusable = None, True
+    if (x is None) != (y is None):
+        unusable = True
+    return LinkedView(model=model, click=(x, y) if x is not None and y is not None else None,
+                      start=start if end is not None else None, end=end if start is not None else None,
+                      weight=weight, unusable=unusable or (start is None) != (end is None))
 
 
 def safe_stamp(value) -> int | None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latentwall import artifacts, config, explore, figures, latent
-from latentwall.strings import load_strings
+from latentwall.i18n import load_strings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BOX = (-3.0, 5.0, -10.0, 0.5)
