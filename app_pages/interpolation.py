@@ -9,9 +9,11 @@ import streamlit as st
 
 from app_pages.shared import (
     KINDS,
+    choice_radio,
     guarded,
     listen_for_clicks,
     models_or_stop,
+    session_strings,
     test_images,
     text,
     wall_chart,
@@ -28,8 +30,8 @@ WALL_HEIGHT = 420
 def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
-    way = st.radio(text("interpolation.way_label"), WAYS, key="interp-way", horizontal=True,
-                   format_func=lambda way: text(f"interpolation.way_{way}"))
+    way = choice_radio(st, text("interpolation.way_label"), WAYS, "interp-way", horizontal=True,
+                       format_func=lambda way, strings=session_strings(): strings(f"interpolation.way_{way}"))
     if way == "class":
         left, middle, right = st.columns(3, vertical_alignment="bottom")
         digit_start = left.selectbox(text("interpolation.class_start"), range(10), index=3, key="interp-class-a")

@@ -91,6 +91,11 @@ def language() -> str:
     return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
+def session_strings() -> i18n.Strings:
+    """This session's words as one object, for labels Streamlit may format after the run (bind it early)."""
+    return i18n.load_strings(language())
+
+
 def text(key: str, **values) -> str:
     """A word or sentence of the app in this session's language."""
     return i18n.load_strings(language())(key, **values)
@@ -159,10 +164,31 @@ def current_kind() -> str:
     return kind if kind in KINDS else "ae"
 
 
+def choice_radio(where, label: str, options: tuple[str, ...], state_key: str, on_change: Callable | None = None,
+                 **options_for_radio) -> str:
+    """A radio whose choice is kept under state_key as the option itself, drawn under a key per language.
+
+    Streamlit keeps a radio's value as its shown label, so after a language switch the old label would match
+    no option; each language gets its own widget, and the choice lives in state_key.
+    """
+    widget_key = f"{state_key}-{language()}"
+    chosen = st.session_state.get(state_key)
+    st.session_state[widget_key] = chosen if chosen in options else options[0]
+
+    def keep() -> None:
+        st.session_state[state_key] = st.session_state.get(widget_key)
+        if on_change is not None:
+            on_change()
+
+    where.radio(label, options, key=widget_key, on_change=keep, **options_for_radio)
+    return st.session_state[widget_key]
+
+
 def model_choice() -> str:
     """The sidebar's AE / VAE switch, shared by every page; the choice is kept in the address too."""
-    st.sidebar.radio(text("sidebar.model_label"), KINDS, key=MODEL_KEY, on_change=_link_model,
-                     format_func=lambda kind: text(f"models.{kind}"), help=text("sidebar.model_help"))
+    choice_radio(st.sidebar, text("sidebar.model_label"), KINDS, MODEL_KEY, on_change=_link_model,
+                 format_func=lambda kind, strings=session_strings(): strings(f"models.{kind}"),
+                 help=text("sidebar.model_help"))
     st.sidebar.caption(text("sidebar.note"))
     return current_kind()
 

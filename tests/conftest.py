@@ -70,8 +70,9 @@ def app(smoke_models, use_models):
 
     use_models(smoke_models)
 
-    def start(page: str | None = None, **state) -> AppTest:
+    def start(page: str | None = None, query: dict | None = None, **state) -> AppTest:
         test = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
+        test.query_params.update(query or {})
         for key, value in state.items():
             test.session_state[key] = value
         test.run()

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from latentwall import artifacts, config, explore
+from latentwall import artifacts, config, explore, i18n
 
 PAGES = ["app_pages/wall.py", "app_pages/interpolation.py", "app_pages/compare.py"]
 VERDICT = re.compile(r'data-lw="verdict" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
@@ -49,7 +49,7 @@ def test_home_page_tells_the_story_and_links_the_pages(app):
     text = markdown_text(test)
     assert "N.Coder" in text and "D.Coder" in text and "latent space" in text
     assert len(test.get("page_link")) == 3
-    assert test.sidebar.radio(key="model").value == "ae"
+    assert test.sidebar.radio(key="model-en").value == "ae"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -63,7 +63,7 @@ def test_every_page_renders_without_errors(app, page):
 def test_model_switch_changes_the_wall_page(app):
     test = app("app_pages/wall.py")
     assert "Autoencoder (AE)" in markdown_text(test)
-    test.sidebar.radio(key="model").set_value("vae").run()
+    test.sidebar.radio(key="model-en").set_value("vae").run()
     assert_clean(test)
     assert "Variational autoencoder (VAE)" in markdown_text(test)
 
@@ -132,7 +132,7 @@ def test_forged_paint_state_is_capped(app):
 def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
     labels = wall_of(smoke_models).labels
     test = app("app_pages/interpolation.py")
-    test.radio(key="interp-way").set_value("index").run()
+    test.radio(key="interp-way-en").set_value("index").run()
     test.number_input(key="interp-index-a").set_value(5).run()
     test.number_input(key="interp-index-b").set_value(9).run()
     assert_clean(test)
@@ -166,7 +166,7 @@ def test_interpolation_by_class_picks_digits_of_those_classes(app, smoke_models)
 
 def test_interpolation_by_clicking_uses_the_stored_picks(app, smoke_models):
     test = app("app_pages/interpolation.py", **{"interp-click-a": 11, "interp-click-b": 3})
-    test.radio(key="interp-way").set_value("click").run()
+    test.radio(key="interp-way-en").set_value("click").run()
     assert_clean(test)
     assert "**#11**" in markdown_text(test) and "**#3**" in markdown_text(test)
     assert len(test.get("plotly_chart")) == 2
@@ -265,3 +265,58 @@ def test_the_effective_server_config_is_locked_down(monkeypatch):
         monkeypatch.undo()
         streamlit_config.get_config_options(force_reparse=True)
 
+
+
+def test_two_sessions_read_two_languages_at_once(app):
+    chinese = app(query={"lang": "zh-Hant"})
+    english = app(query={"lang": "en"})
+    chinese.run()
+    assert chinese.title[0].value == i18n.load_strings("zh-Hant")("home.title")
+    assert english.title[0].value == i18n.load_strings("en")("home.title")
+    assert_clean(chinese)
+    assert chinese.sidebar.selectbox(key="language-switch").value == "zh-Hant"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_simplified_chinese(app, page):
+    test = app(page, query={"lang": "zh-Hans"})
+    assert_clean(test)
+    assert test.title[0].value in {i18n.load_strings("zh-Hans")(f"{name}.title") for name in
+                                   ("wall", "interpolation", "compare")}
+
+
+def test_the_language_switch_changes_the_words_and_the_address(app):
+    test = app()
+    test.sidebar.selectbox(key="language-switch").set_value("zh-Hans").run()
+    assert_clean(test)
+    assert test.title[0].value == i18n.load_strings("zh-Hans")("home.title")
+    assert test.query_params["lang"] == ["zh-Hans"] or test.query_params["lang"] == "zh-Hans"
+
+
+def test_a_link_brings_back_the_wall_view(app, smoke_models):
+    box = explore.wall_box(wall_of(smoke_models, "vae"))
+    x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
+    test = app("app_pages/wall.py", query={"model": "vae", "x": f"{x:.6g}", "y": f"{y:.6g}"})
+    assert_clean(test)
+    assert test.sidebar.radio(key="model-en").value == "vae"
+    found = VERDICT.search(html_text(test))
+    assert found and found.group(1) == "vae"
+    assert (float(found.group(2)), float(found.group(3))) == pytest.approx((x, y), abs=1e-3)
+
+
+def test_a_link_brings_back_the_interpolation(app, smoke_models):
+    labels = wall_of(smoke_models).labels
+    test = app("app_pages/interpolation.py", query={"a": "5", "b": "9", "w": "0.3"})
+    assert_clean(test)
+    assert test.radio(key="interp-way-en").value == "index"
+    assert f"**#5** (a {labels[5]}) to **#9** (a {labels[9]})" in markdown_text(test)
+    captions = [caption for image in test.get("image") for caption in image.captions]
+    assert sum("w = 0.30" in caption for caption in captions) == 2
+
+
+@pytest.mark.parametrize("query", [{"lang": "klingon"}, {"model": "gan"}, {"x": "nan", "y": "0"},
+                                   {"a": "99999999", "b": "-4"}, {"w": "1e999"}, {"x": "1" * 500, "y": "2"}])
+def test_a_forged_address_gives_the_default_view_and_a_note(app, query):
+    test = app(query=query)
+    assert not test.exception and not test.error
+    assert any("could not be used" in info.value for info in test.info)

@@ -68,7 +68,8 @@ def test_a_click_reruns_only_the_decoded_panel(live_server, smoke_models):
         assert_answers(answer, x, y)
         assert answer.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY", "only the fragment reran"
         assert not answer.of_type("plotly_chart"), "the wall figure is never sent again on a click"
-        assert {element.WhichOneof("type") for element in answer.elements} == {"bidi_component", "html"}
+        assert {element.WhichOneof("type") for element in answer.elements} == {"bidi_component", "html",
+                                                                                  "download_button"}
         assert len(answer.of_type("html")) == 1, "one block carries the picture, coordinate and verdict"
 
 
@@ -115,11 +116,11 @@ def _not_a_list(student):
 
 
 def _radio_integer(student):
-    return student.send_widget("model", int_value=3)
+    return student.send_widget("model-en", int_value=3)
 
 
 def _radio_unknown_label(student):
-    return student.send_widget("model", string_value="GAN")
+    return student.send_widget("model-en", string_value="GAN")
 
 
 def _collides_with_a_session_key(student):
@@ -167,7 +168,7 @@ def test_a_forged_message_never_breaks_the_session(live_server, smoke_models, fo
 def test_forged_interpolation_indices_never_break_the_session(live_server, value):
     async def scenario():
         student = await opened(live_server, "interpolation")
-        chosen = await student.send_widget("interp-way", string_value="by index")
+        chosen = await student.send_widget("interp-way-en", string_value="by index")
         assert "interp-index-a" in student.widget_ids, "the index inputs appear"
         forged = await student.send_widget("interp-index-a", **value)
         later = await student.send_widget("interp-weight", double_array_value={"data": [0.3]})
@@ -187,12 +188,12 @@ def test_a_wrongly_typed_value_costs_only_that_session(live_server):
     session) starts clean. The wall's click listener also tells that student to reload (browser test)."""
     async def scenario():
         forger = await opened(live_server, "interpolation")
-        await forger.send_widget("interp-way", string_value="by index")
-        way = WidgetState(id=forger.widget_ids["interp-way"], string_value="by index")
+        await forger.send_widget("interp-way-en", string_value="by index")
+        way = WidgetState(id=forger.widget_ids["interp-way-en"], string_value="by index")
         await forger.rerun([way, WidgetState(id=forger.widget_ids["interp-index-a"], string_value="7")])
         await forger.close()
         fresh = await opened(live_server, "interpolation")
-        chosen = await fresh.send_widget("interp-way", string_value="by index")
+        chosen = await fresh.send_widget("interp-way-en", string_value="by index")
         await fresh.close()
         return chosen
 
