@@ -1,9 +1,10 @@
 """Latent Wall: the entry point. It declares the pages, the shared sidebar and the home page.
 
-    streamlit run app.py
+    streamlit run serve.py      (serve.py runs this file, and sends lost addresses to the home page)
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -21,9 +22,27 @@ from app_pages.shared import (
 # its scripts without this file (no navigation, no sidebar) when a fresh server's first visitor opens
 # a page's address directly.
 PAGES = Path(__file__).parent / "app_pages"
+# The address of each page after the server's own; anything else is not a page.
+PAGE_PATHS = ("wall", "interpolation", "compare")
+
+
+def lost_address() -> str | None:
+    """The address a visitor asked for where no page lives, if that is how they got here.
+
+    serve.py sends multi-segment addresses to /?missing=<path>; an unknown single-segment address lands on
+    the home page directly, and its path says so.
+    """
+    missing = st.query_params.get("missing")
+    if missing:
+        return missing[:200]
+    path = urlparse(st.context.url or "").path.strip("/")
+    return f"/{path[:200]}" if path and path not in PAGE_PATHS else None
 
 
 def home_page() -> None:
+    lost = lost_address()
+    if lost:
+        st.info(text("home.missing_page", path=lost), icon=":material/explore_off:")
     st.title(text("home.title"))
     st.markdown(text("home.what"))
     st.subheader(text("home.story_title"))

@@ -6,7 +6,7 @@ from pathlib import Path
 # The project root, found from this file so nothing depends on the working directory.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Committed artifacts live here so `streamlit run app.py` works straight after install; tests and
+# Committed artifacts live here so `streamlit run serve.py` works straight after install; tests and
 # experiments point LATENT_WALL_MODELS at another folder.
 MODELS_ROOT = Path(os.environ.get("LATENT_WALL_MODELS") or PROJECT_ROOT / "models")
 

@@ -94,7 +94,7 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def live_server(smoke_models):
-    """`streamlit run app.py` on a free port with the tiny models, shared by the protocol and browser tests."""
+    """`streamlit run serve.py` on a free port with the tiny models, shared by the protocol and browser tests."""
     from training.benchmark_app import AppServer
 
     with AppServer(smoke_models, str(MNIST_FILE)) as server:

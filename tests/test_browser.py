@@ -1,4 +1,4 @@
-"""The app in a real browser: Debian's Chromium driven by Playwright against a real `streamlit run app.py`.
+"""The app in a real browser: Debian's Chromium driven by Playwright against a real `streamlit run serve.py`.
 
 Clicks are placed by mapping data coordinates to pixels through the chart's plot area and its fixed axis
 ranges; each test leaves a full-page screenshot in tests/screenshots/.

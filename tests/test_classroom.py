@@ -1,5 +1,5 @@
 """The server as a class meets it: protocol-level students (training/student.py) against a real
-`streamlit run app.py`. What a click costs the server, counted in what it sends back; and the corpus of
+`streamlit run serve.py`. What a click costs the server, counted in what it sends back; and the corpus of
 forged messages a hostile client can send, none of which may break a session.
 """
 

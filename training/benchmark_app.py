@@ -2,7 +2,7 @@
 
     python -m training.benchmark_app [--models models/] [--clicks 20] [--chromium /usr/bin/chromium]
 
-Starts `streamlit run app.py` on a free port against the given models, drives Debian's Chromium with
+Starts `streamlit run serve.py` on a free port against the given models, drives Debian's Chromium with
 Playwright, and prints each figure beside its bar. It asserts nothing; the browser tests reuse its helpers.
 """
 
@@ -39,7 +39,8 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on a free port, for as long as the with-block lasts."""
+    """`streamlit run serve.py` (the app as served to a class) on a free port, for as long as the with-block
+    lasts."""
 
     def __init__(self, models_root: Path, data: str | None = None, port: int | None = None,
                  extra_args: list[str] | None = None):
@@ -55,7 +56,7 @@ class AppServer:
     def __enter__(self) -> AppServer:
         self.started_at = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1", *self.extra_args],
             cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"click -> decoded image visible, headless Chromium: median {figures['click_ms']:.0f} ms over "
           f"{len(figures['click_ms_all'])} clicks (min {min(figures['click_ms_all']):.0f}, "
           f"max {max(figures['click_ms_all']):.0f}; bar {BARS['click_ms']:.0f} ms)")
-    print(f"streamlit run app.py -> first wall drawn: {figures['startup_s']:.1f} s (bar {BARS['startup_s']:.0f} s)")
+    print(f"streamlit run serve.py -> first wall drawn: {figures['startup_s']:.1f} s (bar {BARS['startup_s']:.0f} s)")
     print(f"server resident memory, one session: {figures['rss_mb']:.0f} MB (bar {BARS['rss_mb']:.0f} MB)")
     return 0
 

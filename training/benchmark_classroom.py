@@ -5,7 +5,7 @@
 
 Each student is a lightweight client that speaks Streamlit's websocket protocol (training/student.py), so
 dozens of them cost this process little CPU; with --browsers, up to that many real Chromium pages click
-too. For each class size a fresh `streamlit run app.py` is started on a free port, and the command prints
+too. For each class size a fresh `streamlit run serve.py` is started on a free port, and the command prints
 click -> verdict latency (p50, p95, max), errors, the server's CPU per click, its resident memory at start,
 peak and end, and this process's own CPU. --memory runs the session soak instead: students connect, click
 5 times and leave, in waves, and the server's memory is read after the first 10 and after all of them,
