@@ -22,7 +22,11 @@ KINDS = ("ae", "vae")
 # The gallery wall page keeps its clicks under this prefix and the model kind.
 WALL_PAGE_PREFIX = "wall-pick-"
 MODEL_KEY = "model"
-PLOT_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
+# Zoom by dragging a box or with the wheel; the mode bar keeps zoom, pan and "reset axes" in view; a double
+# click also resets. Plotly's own picture export is left out: the page offers its own PNG downloads.
+# showTips off: Plotly's own "double-click to zoom back out" tip is English-only.
+PLOT_CONFIG = {"displayModeBar": True, "scrollZoom": True, "doubleClick": "reset", "displaylogo": False,
+               "showTips": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 _LOGGER = logging.getLogger(__name__)
 # This session's language (one of i18n.LANGUAGES), chosen at the start of every full run.
@@ -250,7 +254,7 @@ def share_link() -> None:
 
 
 
-WALL_WORDS = ("digit", "index", "legend", "painted", "path", "start", "end")
+WALL_WORDS = ("digit", "index", "legend", "legend_hint", "painted", "path", "start", "end")
 
 
 def wall_words(words_language: str | None = None) -> dict[str, str]:

@@ -58,11 +58,15 @@ function createMount(scope) {
       }
       graph.appendChild(dot);
     }
-    const visible = mount.showMarker && Array.isArray(mount.marker) && layout && layout.xaxis && layout.yaxis;
+    const placed = mount.showMarker && Array.isArray(mount.marker) && layout && layout.xaxis && layout.yaxis;
+    const px = placed ? layout.xaxis.d2p(mount.marker[0]) : NaN;
+    const py = placed ? layout.yaxis.d2p(mount.marker[1]) : NaN;
+    // After a zoom the marked spot may lie outside the plot area: then it is not drawn over the axes.
+    const visible = placed && px >= 0 && py >= 0 && px <= layout.xaxis._length && py <= layout.yaxis._length;
     dot.style.display = visible ? "block" : "none";
-    if (visible) {
-      dot.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(mount.marker[0])}px`;
-      dot.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(mount.marker[1])}px`;
+    if (placed) {
+      dot.style.left = `${layout.xaxis._offset + px}px`;
+      dot.style.top = `${layout.yaxis._offset + py}px`;
       dot.dataset.lwX = String(mount.marker[0]);
       dot.dataset.lwY = String(mount.marker[1]);
     }
@@ -194,6 +198,7 @@ function createMount(scope) {
     if (graph.latentWallMount !== mount) {
       graph.latentWallMount = mount;
       graph.on("plotly_afterplot", () => drawMarker(graph));
+      graph.on("plotly_relayout", () => drawMarker(graph));  // A zoom or a pan moves the marked spot.
       graph.addEventListener("pointerdown", onPointerDown, true);
     }
     drawMarker(graph);

@@ -1,7 +1,8 @@
 """Plotly figures of the wall. Each builder returns a new go.Figure; the pages only show them.
 
-The wall's layout is chosen for clicking: fixed axis ranges that never zoom, the legend outside the plot
-area, and Plotly's `clickanywhere` so a click on empty space reports its coordinate too.
+The wall's layout is chosen for clicking and exploring: box zoom by dragging, wheel zoom and a reset button
+(the page's click listener reads the chart's live axes, so clicks decode the right spot at any zoom), the
+legend outside the plot area, and a fixed `uirevision` so a redrawn figure keeps the student's zoom.
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ def wall_figure(codes: np.ndarray, labels: np.ndarray, box: tuple[float, float, 
     x_min, x_max, y_min, y_max = box
     figure.update_layout(
         height=height, margin={"l": 50, "r": 10, "t": 10, "b": 40}, clickanywhere=True, hovermode="closest",
-        hoverdistance=HOVER_DISTANCE, dragmode=False, plot_bgcolor="#ffffff",
-        legend={"title": {"text": words["legend"]}, "x": 1.02, "xanchor": "left", "y": 1.0, "itemsizing": "constant"},
-        xaxis={"range": [x_min, x_max], "fixedrange": True, "showgrid": False, "zeroline": False,
+        hoverdistance=HOVER_DISTANCE, dragmode="zoom", plot_bgcolor="#ffffff", uirevision="wall",
+        legend={"title": {"text": f"{words['legend']}<br><sub>{words['legend_hint']}</sub>"}, "x": 1.02,
+                "xanchor": "left", "y": 0.9, "yanchor": "top", "itemsizing": "constant"},
+        xaxis={"range": [x_min, x_max], "showgrid": False, "zeroline": False,
                "title": {"text": "z₁"}},
-        yaxis={"range": [y_min, y_max], "fixedrange": True, "showgrid": False, "zeroline": False,
+        yaxis={"range": [y_min, y_max], "showgrid": False, "zeroline": False,
                "title": {"text": "z₂"}},
     )
     return figure

@@ -207,11 +207,11 @@ def test_load_evaluation_rejects_garbage(tmp_path):
 
 
 def test_wall_figure_is_built_for_clicking():
-    words = {name: name for name in ("digit", "index", "legend")}
+    words = {name: name for name in ("digit", "index", "legend", "legend_hint")}
     figure = figures.wall_figure(CODES, LABELS, BOX, words=words, confidence=np.zeros((4, 4)))
     assert [trace.type for trace in figure.data] == ["heatmap"] + ["scattergl"] * 10
-    assert figure.layout.clickanywhere is True and figure.layout.dragmode is False
-    assert figure.layout.xaxis.fixedrange and figure.layout.yaxis.fixedrange
+    assert figure.layout.dragmode == "zoom" and figure.layout.uirevision == "wall"
+    assert not figure.layout.xaxis.fixedrange and not figure.layout.yaxis.fixedrange
     assert tuple(figure.layout.xaxis.range) == BOX[:2] and tuple(figure.layout.yaxis.range) == BOX[2:]
     assert figure.layout.legend.x > 1, "the legend sits outside the plot area"
     indices = np.concatenate([np.asarray(trace.customdata) for trace in figure.data[1:]])
@@ -220,7 +220,8 @@ def test_wall_figure_is_built_for_clicking():
 
 
 def test_with_marks_leaves_the_shared_figure_alone():
-    base = figures.wall_figure(CODES, LABELS, BOX, words={"digit": "d", "index": "i", "legend": "l"})
+    words = {"digit": "d", "index": "i", "legend": "l", "legend_hint": "h"}
+    base = figures.wall_figure(CODES, LABELS, BOX, words=words)
     before = base.to_json()
     marked = figures.with_marks(base, painted=CODES[:5], path=(CODES[0], CODES[1]))
     assert len(marked.data) == len(base.data) + 2

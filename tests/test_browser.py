@@ -235,3 +235,39 @@ def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
                 assert close_enough(reported, wall.codes[5], box), "after a reload the tab works"
     finally:
         context.close()
+
+
+_AXES = """(key) => {
+  const graph = document.querySelector(`.st-key-${key}-area .js-plotly-plot`);
+  return [graph._fullLayout.xaxis.range.slice(), graph._fullLayout.yaxis.range.slice()];
+}"""
+
+
+def test_zoom_then_click_decodes_the_spot_under_the_pointer_and_reset_brings_the_wall_back(page, app_server):
+    key = "wall-pick-ae"
+    open_page(page, app_server, "wall", [key])
+    initial = page.evaluate(_AXES, key)
+    area = page.locator(f".st-key-{key}-area .nsewdrag").last.bounding_box()
+    start = (area["x"] + 0.25 * area["width"], area["y"] + 0.25 * area["height"])
+    end = (area["x"] + 0.6 * area["width"], area["y"] + 0.6 * area["height"])
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(600)
+    (x_low, x_high), (y_low, y_high) = page.evaluate(_AXES, key)
+    assert x_high - x_low < 0.5 * (initial[0][1] - initial[0][0]), "the drag zoomed in"
+    wait_idle(page)
+    area = page.locator(f".st-key-{key}-area .nsewdrag").last.bounding_box()
+    page.mouse.click(area["x"] + 0.5 * area["width"], area["y"] + 0.5 * area["height"])
+    expected = ((x_low + x_high) / 2, (y_low + y_high) / 2)
+    page.wait_for_function(
+        """([x, tolerance]) => { const v = document.querySelector('[data-lw="verdict"]');
+             return v && Math.abs(parseFloat(v.dataset.lwX) - x) < tolerance; }""",
+        arg=[expected[0], 0.02 * (x_high - x_low)], timeout=15_000)
+    reported = reported_coordinate(page, key)
+    assert reported == pytest.approx(expected, abs=0.02 * (x_high - x_low) + 0.02 * (y_high - y_low))
+    page.locator(f'.st-key-{key}-area .modebar-btn[data-val="reset"]').first.click()
+    page.wait_for_timeout(600)
+    reset = page.evaluate(_AXES, key)
+    assert [*reset[0], *reset[1]] == pytest.approx([*initial[0], *initial[1]], rel=1e-6, abs=1e-9)
