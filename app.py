@@ -13,7 +13,6 @@ from app_pages.shared import (
     choose_language,
     guarded,
     language_choice,
-    model_choice,
     share_link,
     text,
 )
@@ -71,7 +70,6 @@ page = st.navigation([HOME, WALL, INTERPOLATION, COMPARE])
 @guarded
 def run_page() -> None:
     language_choice()
-    model_choice()
     share_link()
     if unusable_language or unusable_link:
         st.info(text("shared.bad_link"), icon=":material/link_off:")

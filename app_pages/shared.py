@@ -189,7 +189,7 @@ def choice_radio(where, label: str, options: tuple[str, ...], state_key: str, on
 
 
 def model_choice() -> str:
-    """The sidebar's AE / VAE switch, shared by every page; the choice is kept in the address too."""
+    """The sidebar's AE / VAE switch, on the pages that show one model at a time; kept in the address too."""
     choice_radio(st.sidebar, text("sidebar.model_label"), KINDS, MODEL_KEY, on_change=_link_model,
                  format_func=lambda kind, strings=session_strings(): strings(f"models.{kind}"),
                  help=text("sidebar.model_help"))

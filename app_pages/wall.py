@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from app_pages.shared import (
-    current_kind,
     decoded_panel,
     guarded,
+    model_choice,
     models_or_stop,
     text,
     wall_chart,
@@ -59,7 +59,7 @@ def decoded_part(kind: str) -> None:
 
 
 def gallery_wall_page() -> None:
-    kind = current_kind()
+    kind = model_choice()  # Only this page shows one model at a time, so only it has the switch.
     models = models_or_stop()
     model = models[kind]
     st.title(text("wall.title"))
