@@ -22,7 +22,7 @@ def manifold_picture(folder: str, kind: str) -> Image.Image:
 def decoded_part(kind: str) -> None:
     """What a click on one model's wall decodes to: each column re-runs on its own."""
     models = models_or_stop()
-    decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5)
+    decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5, link="compare")
 
 
 def compare_column(kind: str, model: inference.LatentModel) -> None:
@@ -54,6 +54,7 @@ def compare_page() -> None:
     st.title(text("compare.title"))
     st.markdown(text("compare.intro"))
     st.warning(text("compare.scales_differ"), icon=":material/straighten:")
+    st.caption(text("compare.linked"))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         with column:
             compare_column(kind, models[kind])

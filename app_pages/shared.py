@@ -299,7 +299,7 @@ def wall_download(key: str, model: inference.LatentModel) -> None:
 
 
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
-                      active: bool = True) -> tuple[explore.Pick | None, bool]:
+                      active: bool = True, link: str | None = None) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
@@ -308,7 +308,7 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
-    data = {"scope": f"st-key-{key}-area", "model": model.kind, "active": active,
+    data = {"scope": f"st-key-{key}-area", "model": model.kind, "active": active, "link": link,
             # The click this run answers, by the browser's own stamp: the page knows its last click was heard.
             "answered": stored.get("at") if isinstance(stored, dict) else None,
             "words": {"stale": text("decoded.stale"), "reload": text("decoded.reload")},
@@ -341,9 +341,13 @@ def pick_from(key: str, wall: artifacts.Wall) -> explore.Pick | None:
     return explore.parse_pick(st.session_state.get(key), explore.wall_box(wall), len(wall.codes))
 
 
-def decoded_panel(key: str, model: inference.LatentModel, reader: inference.Reader, scale: int = 8) -> None:
-    """Listen for clicks on the wall chart under key and show what is decoded at the last one."""
-    pick, _ = listen_for_clicks(key, model)
+def decoded_panel(key: str, model: inference.LatentModel, reader: inference.Reader, scale: int = 8,
+                  link: str | None = None) -> None:
+    """Listen for clicks on the wall chart under key and show what is decoded at the last one.
+
+    Walls given the same link are twins: pointing at a test digit on one rings it on the others.
+    """
+    pick, _ = listen_for_clicks(key, model, link=link)
     with st.container(key=f"{key}-decoded"):
         if pick is None:
             st.info(text("decoded.hint"))

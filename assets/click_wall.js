@@ -17,13 +17,16 @@
 // a button that does it: never a page that silently ignores clicks.
 const MARKER_CLASS = "latent-wall-marker";
 const NOTICE_CLASS = "latent-wall-stale";
+// Walls that share `data.link` are twins: pointing at a test digit on one rings the same digit on each.
+const LINKED_CLASS = "latent-wall-linked";
+const LINK_EVENT = "latent-wall-link";
 const STALE_AFTER_MS = 5000;
 // A press that moves farther than this before release is a drag (a zoom or a pan), not a click.
 const CLICK_SLOP_PIXELS = 5;
 const registry = (window.latentWallMounts = window.latentWallMounts || new Map());
 
 function isOwnMarker(node) {
-  return node.nodeType === 1 && (node.classList.contains(MARKER_CLASS) || node.classList.contains(NOTICE_CLASS));
+  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS].some((name) => node.classList.contains(name));
 }
 
 function createMount(scope) {
@@ -186,6 +189,52 @@ function createMount(scope) {
     }
   };
 
+  // Ring the test digit `index` on this wall (or clear the ring for null), in this wall's own units.
+  mount.ring = (index) => {
+    const graph = liveGraph();
+    if (!graph || !graph._fullLayout || !graph._fullLayout.xaxis) {
+      return;
+    }
+    const layout = graph._fullLayout;
+    let ring = graph.querySelector(`:scope > .${LINKED_CLASS}`);
+    if (!ring) {
+      ring = document.createElement("div");
+      ring.className = LINKED_CLASS;
+      Object.assign(ring.style, {
+        position: "absolute", width: "20px", height: "20px", marginLeft: "-13px", marginTop: "-13px",
+        border: "3px solid #111111", borderRadius: "50%", boxShadow: "0 0 0 2px #ffffff",
+        pointerEvents: "none", zIndex: "11", display: "none",
+      });
+      graph.appendChild(ring);
+    }
+    let found = null;
+    for (const trace of graph._fullData || []) {
+      const position = trace.customdata ? Array.prototype.indexOf.call(trace.customdata, index) : -1;
+      if (index !== null && position >= 0) {
+        found = [trace.x[position], trace.y[position]];
+        break;
+      }
+    }
+    ring.style.display = found ? "block" : "none";
+    ring.dataset.lwIndex = found ? String(index) : "";
+    if (found) {
+      ring.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(found[0])}px`;
+      ring.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(found[1])}px`;
+    }
+  };
+
+  mount.onLink = (event) => {
+    if (mount.link && event.detail.link === mount.link) {
+      mount.ring(event.detail.index);
+    }
+  };
+
+  const announce = (index) => {
+    if (mount.link) {
+      window.dispatchEvent(new CustomEvent(LINK_EVENT, { detail: { link: mount.link, index } }));
+    }
+  };
+
   mount.refresh = () => {
     const found = area();
     if (found && mount.model) {
@@ -199,6 +248,11 @@ function createMount(scope) {
       graph.latentWallMount = mount;
       graph.on("plotly_afterplot", () => drawMarker(graph));
       graph.on("plotly_relayout", () => drawMarker(graph));  // A zoom or a pan moves the marked spot.
+      graph.on("plotly_hover", (event) => {
+        const digit = (event.points || []).find((point) => typeof point.customdata === "number");
+        announce(digit ? digit.customdata : null);
+      });
+      graph.on("plotly_unhover", () => announce(null));
       graph.addEventListener("pointerdown", onPointerDown, true);
     }
     drawMarker(graph);
@@ -226,7 +280,9 @@ function createMount(scope) {
     mount.observer.observe(target, { childList: true, subtree: true });
   };
 
+  window.addEventListener(LINK_EVENT, mount.onLink);
   mount.cleanup = () => {
+    window.removeEventListener(LINK_EVENT, mount.onLink);
     mount.alive = false;
     clearTimeout(mount.timer);
     if (mount.observer) {
@@ -247,6 +303,7 @@ export default function (component) {
   mount.send = setTriggerValue;
   mount.model = typeof data.model === "string" ? data.model : null;
   mount.active = data.active !== false;
+  mount.link = typeof data.link === "string" ? data.link : null;
   mount.showMarker = data.marker !== undefined;
   mount.marker = Array.isArray(data.marker) ? data.marker : null;
   mount.words = data.words || {};

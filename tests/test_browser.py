@@ -271,3 +271,21 @@ def test_zoom_then_click_decodes_the_spot_under_the_pointer_and_reset_brings_the
     page.wait_for_timeout(600)
     reset = page.evaluate(_AXES, key)
     assert [*reset[0], *reset[1]] == pytest.approx([*initial[0], *initial[1]], rel=1e-6, abs=1e-9)
+
+
+def test_pointing_at_a_digit_on_one_twin_wall_rings_it_on_the_other(page, app_server, smoke_models):
+    """On the AE vs VAE page the walls are linked by test digit: hover a digit on the AE's wall, and the
+    same digit is ringed on the VAE's wall at its VAE code (and the other way round)."""
+    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"])
+    for source, target in (("ae", "vae"), ("vae", "ae")):
+        wall, twin = wall_of(smoke_models, source), wall_of(smoke_models, target)
+        index = loneliest_digit(wall.codes)
+        page.mouse.move(*data_to_pixel(page, f"compare-pick-{source}", explore.wall_box(wall), *wall.codes[index]))
+        ring = page.locator(f".st-key-compare-pick-{target}-area .latent-wall-linked")
+        ring.wait_for(state="visible", timeout=10_000)
+        assert ring.get_attribute("data-lw-index") == str(index)
+        box = ring.bounding_box()
+        expected = data_to_pixel(page, f"compare-pick-{target}", explore.wall_box(twin), *twin.codes[index])
+        assert abs(box["x"] + box["width"] / 2 - expected[0]) < 4
+        assert abs(box["y"] + box["height"] / 2 - expected[1]) < 4
+        page.mouse.move(5, 5)
