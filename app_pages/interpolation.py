@@ -100,7 +100,9 @@ def weight_views(start: int, end: int) -> None:
     weights = explore.filmstrip_weights()
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         model = models[kind]
-        codes = latent.interpolate(model.wall.codes[start], model.wall.codes[end], np.append(weights, weight))
+        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip; the maths
+        # weighs the start digit, so it gets 1 - w.
+        codes = latent.interpolate(model.wall.codes[start], model.wall.codes[end], np.append(weights, 1.0 - weight))
         images = model.decoder.decode(codes)
         digit, confidence = models.reader.read(images[-1:])
         column.image(explore.upscale(images[-1], 6), caption=text(
@@ -113,7 +115,7 @@ def weight_views(start: int, end: int) -> None:
     pixels = test_images()
     if pixels is not None:
         st.markdown(text("interpolation.crossfade_title"))
-        fades = explore.cross_fade(pixels[start], pixels[end], np.append(weights, weight))
+        fades = explore.cross_fade(pixels[start], pixels[end], np.append(weights, 1.0 - weight))
         st.image(explore.upscale(explore.montage(fades[:-1], len(weights)), 2), width="stretch",
                  caption=text("interpolation.crossfade_caption"))
 

@@ -321,3 +321,23 @@ def test_a_forged_address_gives_the_default_view_and_a_note(app, query):
     test = app(query=query)
     assert not test.exception and not test.error
     assert any("could not be used" in info.value for info in test.info)
+
+
+@pytest.mark.parametrize("position, which", [(0.0, "start"), (1.0, "end")])
+def test_the_weight_slider_runs_from_the_start_on_the_left_to_the_end_on_the_right(app, smoke_models, position,
+                                                                                  which):
+    """w = 0 decodes the start digit's own code, w = 1 the end digit's: the same way the filmstrip reads."""
+    from latentwall import inference
+
+    models = inference.load_models(smoke_models)
+    test = app("app_pages/interpolation.py", query={"a": "5", "b": "9"})
+    test.slider(key="interp-weight").set_value(position).run()
+    assert_clean(test)
+    index = 5 if which == "start" else 9
+    for kind in ("ae", "vae"):
+        image = models[kind].decoder.decode(models[kind].wall.codes[index][None])
+        digits, confidences = models.reader.read(image)
+        expected = i18n.load_strings("en")("interpolation.decoded_caption", weight=position, digit=int(digits[0]),
+                                            confidence=float(confidences[0]))
+        captions = [caption for image in test.get("image") for caption in image.captions]
+        assert expected in captions, (kind, expected, captions)
