@@ -100,9 +100,8 @@ def weight_views(start: int, end: int) -> None:
     weights = explore.filmstrip_weights()
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         model = models[kind]
-        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip; the maths
-        # weighs the start digit, so it gets 1 - w.
-        codes = latent.interpolate(model.wall.codes[start], model.wall.codes[end], np.append(weights, 1.0 - weight))
+        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
+        codes = explore.along_path(model.wall.codes[start], model.wall.codes[end], np.append(1.0 - weights, weight))
         images = model.decoder.decode(codes)
         digit, confidence = models.reader.read(images[-1:])
         column.image(explore.upscale(images[-1], 6), caption=text(

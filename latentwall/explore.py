@@ -295,6 +295,15 @@ def decodability(decoder, reader, box: tuple[float, float, float, float],
     return digits.reshape(side, side), confidences.reshape(side, side)
 
 
+def along_path(z_start: np.ndarray, z_end: np.ndarray, positions) -> np.ndarray:
+    """The codes at positions w along the straight path, w = 0 at the start and 1 at the end.
+
+    The slider and the filmstrip both read this way (start on the left); latent.interpolate weighs the
+    start instead, so it gets 1 - w.
+    """
+    return latent.interpolate(z_start, z_end, 1.0 - np.asarray(positions, dtype="float64"))
+
+
 def filmstrip_weights(steps: int = FILMSTRIP_STEPS) -> np.ndarray:
     """Weights from 1 (all start) down to 0 (all end), so the strip reads from start to end."""
     steps = latent.check_count(steps, latent.MAX_STEPS, "number of steps")

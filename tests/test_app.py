@@ -321,29 +321,3 @@ def test_a_forged_address_gives_the_default_view_and_a_note(app, query):
     test = app(query=query)
     assert not test.exception and not test.error
     assert any("could not be used" in info.value for info in test.info)
-
-
-@pytest.mark.parametrize("position, which", [(0.0, "start"), (1.0, "end")])
-def test_the_weight_slider_runs_from_the_start_on_the_left_to_the_end_on_the_right(app, smoke_models, position,
-                                                                                  which):
-    """w = 0 decodes the start digit's own code, w = 1 the end digit's: the same way the filmstrip reads."""
-    from latentwall import inference
-
-    models = inference.load_models(smoke_models)
-    english = i18n.load_strings("en")
-
-    def caption(kind: str, index: int) -> str:
-        image = models[kind].decoder.decode(models[kind].wall.codes[index][None])
-        digits, confidences = models.reader.read(image)
-        return english("interpolation.decoded_caption", weight=position, digit=int(digits[0]),
-                       confidence=float(confidences[0]))
-
-    # Two digits whose decodes read differently on both walls, so the two ends cannot be confused.
-    start, end = next((0, other) for other in range(1, 200)
-                      if all(caption(kind, 0) != caption(kind, other) for kind in ("ae", "vae")))
-    test = app("app_pages/interpolation.py", query={"a": str(start), "b": str(end)})
-    test.slider(key="interp-weight").set_value(position).run()
-    assert_clean(test)
-    shown = [text for image in test.get("image") for text in image.captions]
-    for kind in ("ae", "vae"):
-        assert caption(kind, start if which == "start" else end) in shown, (kind, shown)
