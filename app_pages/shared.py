@@ -44,7 +44,7 @@ _share_button = st.components.v2.component(
     js=(ASSETS / "share_link.js").read_text(encoding="utf-8"))
 # A script-only component that asks the browser for one fresh run (see guarded).
 _recover = st.components.v2.component("latent_wall.recover", js=(ASSETS / "recover.js").read_text(encoding="utf-8"))
-# A script-only component: it forwards Plotly's click events, including clicks on empty space.
+# A script-only component: it reads clicks and taps on a wall from the pointer, on empty space too.
 _click_listener = st.components.v2.component(
     "latent_wall.click_listener", js=(ASSETS / "click_wall.js").read_text(encoding="utf-8"))
 
