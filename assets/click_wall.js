@@ -29,6 +29,26 @@ function isOwnMarker(node) {
   return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS].some((name) => node.classList.contains(name));
 }
 
+// A ring laid over the chart (pointer events pass through it), made once per chart and class and then
+// only moved: the click marker, and the ring that shows a twin wall's digit.
+function overlayRing(graph, className, size, colour, layer) {
+  let ring = graph.querySelector(`:scope > .${className}`);
+  if (!ring) {
+    ring = document.createElement("div");
+    ring.className = className;
+    Object.assign(ring.style, {
+      position: "absolute", width: `${size}px`, height: `${size}px`, marginLeft: `${-(size / 2 + 3)}px`,
+      marginTop: `${-(size / 2 + 3)}px`, border: `3px solid ${colour}`, borderRadius: "50%",
+      boxShadow: "0 0 0 2px #ffffff", pointerEvents: "none", zIndex: String(layer), display: "none",
+    });
+    if (getComputedStyle(graph).position === "static") {
+      graph.style.position = "relative";
+    }
+    graph.appendChild(ring);
+  }
+  return ring;
+}
+
 function createMount(scope) {
   const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
                   alive: true, active: true, words: {}, pending: null, timer: null, down: null,
@@ -47,20 +67,7 @@ function createMount(scope) {
 
   const drawMarker = (graph) => {
     const layout = graph._fullLayout;
-    let dot = graph.querySelector(`:scope > .${MARKER_CLASS}`);
-    if (!dot) {
-      dot = document.createElement("div");
-      dot.className = MARKER_CLASS;
-      Object.assign(dot.style, {
-        position: "absolute", width: "16px", height: "16px", marginLeft: "-11px", marginTop: "-11px",
-        border: "3px solid #E0001B", borderRadius: "50%", boxShadow: "0 0 0 2px #ffffff",
-        pointerEvents: "none", zIndex: "10", display: "none",
-      });
-      if (getComputedStyle(graph).position === "static") {
-        graph.style.position = "relative";
-      }
-      graph.appendChild(dot);
-    }
+    const dot = overlayRing(graph, MARKER_CLASS, 16, "#E0001B", 10);
     const placed = mount.showMarker && Array.isArray(mount.marker) && layout && layout.xaxis && layout.yaxis;
     const px = placed ? layout.xaxis.d2p(mount.marker[0]) : NaN;
     const py = placed ? layout.yaxis.d2p(mount.marker[1]) : NaN;
@@ -196,17 +203,7 @@ function createMount(scope) {
       return;
     }
     const layout = graph._fullLayout;
-    let ring = graph.querySelector(`:scope > .${LINKED_CLASS}`);
-    if (!ring) {
-      ring = document.createElement("div");
-      ring.className = LINKED_CLASS;
-      Object.assign(ring.style, {
-        position: "absolute", width: "20px", height: "20px", marginLeft: "-13px", marginTop: "-13px",
-        border: "3px solid #111111", borderRadius: "50%", boxShadow: "0 0 0 2px #ffffff",
-        pointerEvents: "none", zIndex: "11", display: "none",
-      });
-      graph.appendChild(ring);
-    }
+    const ring = overlayRing(graph, LINKED_CLASS, 20, "#111111", 11);
     let found = null;
     for (const trace of graph._fullData || []) {
       const position = trace.customdata ? Array.prototype.indexOf.call(trace.customdata, index) : -1;
