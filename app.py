@@ -53,7 +53,7 @@ def home_page() -> None:
     st.caption(text("home.credit"))
 
 
-language, unusable_language = choose_language()
+_, unusable_language = choose_language()
 unusable_link = apply_link()
 # A local picture, not a Material icon: Streamlit fetches those for the browser tab from a font service,
 # which fails offline.

@@ -102,7 +102,7 @@ def session_strings() -> i18n.Strings:
 
 def text(key: str, **values) -> str:
     """A word or sentence of the app in this session's language."""
-    return i18n.load_strings(language())(key, **values)
+    return session_strings()(key, **values)
 
 
 def choose_language() -> tuple[str, bool]:

@@ -142,16 +142,14 @@ def required_files() -> tuple[str, ...]:
     return tuple(names)
 
 
-def export_onnx(keras_path: Path) -> Path:
-    """Export one .keras model to ONNX beside it (needs tf2onnx, a training-time dependency).
+def export_onnx(model, target: Path) -> Path:
+    """Export a loaded Keras model to ONNX at target (needs tf2onnx, a training-time dependency).
 
     The model is called once first: Keras builds a functional model's graph for export from a traced call.
     """
-    model = load_keras_model(keras_path)
     model(np.zeros((1, *model.input_shape[1:]), "float32"))
-    target = Path(keras_path).with_suffix(".onnx")
     model.export(str(target), format="onnx", verbose=False)
-    return target
+    return Path(target)
 
 
 def replace_folder(staged: Path, final: Path) -> None:

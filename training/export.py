@@ -31,9 +31,12 @@ def keras_outputs(model, inputs: np.ndarray) -> list[np.ndarray]:
 
 def largest_difference(keras_path: Path, onnx_path: Path, count: int = 64) -> float:
     """The largest absolute difference between the Keras model and its ONNX export on fixed inputs."""
+    return _difference(artifacts.load_keras_model(keras_path), onnx_path, count)
+
+
+def _difference(model, onnx_path: Path, count: int = 64) -> float:
     import onnxruntime
 
-    model = artifacts.load_keras_model(keras_path)
     inputs = artifacts.probe_inputs(tuple(model.input_shape[1:]), count)
     expected = keras_outputs(model, inputs)
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
@@ -51,13 +54,13 @@ def export_folder(folder: Path) -> dict[str, float]:
     for name in artifacts.keras_files():
         if not (folder / name).is_file():  # A run that trained one model into an empty folder.
             continue
-        onnx_path = artifacts.export_onnx(folder / name)
-        differences[name] = largest_difference(folder / name, onnx_path)
+        model = artifacts.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
+        onnx_path = artifacts.export_onnx(model, folder / artifacts.onnx_name(name))
+        differences[name] = _difference(model, onnx_path)
         if differences[name] > TOLERANCE:
             raise artifacts.ArtifactError(
                 f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
                 f"(allowed {TOLERANCE:.0e}).")
-        model = artifacts.load_keras_model(folder / name)
         for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
             probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
     np.savez(folder / artifacts.PROBES_FILE, **probes)
