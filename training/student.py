@@ -97,7 +97,6 @@ class Student:
         self.fragments_of: dict[str, str] = {}  # a widget's key in the app -> the fragment it lives in ("" if none)
         self.listeners: dict[str, str] = {}  # container key of a wall -> its trigger widget id
         self.listener_fragments: dict[str, str] = {}  # trigger widget id -> the fragment it lives in
-        self.widgets: dict[str, WidgetState] = {}  # the widget values the page holds, as a browser keeps them
         self.cached_hashes: set[str] = set()
         self.bytes_received = 0
         self.closed_by_server: int | None = None
@@ -128,7 +127,7 @@ class Student:
         client.page_script_hash = self.page_hash
         client.page_name = "" if self.page_hash else self.page_name
         client.fragment_id = fragment_id
-        client.widget_states.widgets.extend(states if states is not None else self.widgets.values())
+        client.widget_states.widgets.extend(states or [])  # Like a page that kept no other widget's value.
         client.cached_message_hashes.extend(sorted(self.cached_hashes))
         client.context_info.url = f"{self.base_url}/{self.page_name}"
         client.context_info.locale = "en-US"
@@ -140,7 +139,7 @@ class Student:
         if recovery is not None:  # The page asked the browser for a fresh run, as the real page's script does.
             trigger, fragment = recovery
             payload = json.dumps([{"event": "recover", "value": 1}])
-            states = [*self.widgets.values(), WidgetState(id=trigger, json_trigger_value=payload)]
+            states = [WidgetState(id=trigger, json_trigger_value=payload)]
             follow = await self.rerun(states, fragment_id=fragment)
             run = Run(elements=run.elements + follow.elements, fragment_ids=run.fragment_ids | follow.fragment_ids,
                       status=follow.status, seconds=time.perf_counter() - started,
@@ -164,15 +163,12 @@ class Student:
 
     async def send_widget(self, key: str, fragment_id: str = "", **value) -> Run:
         """Send one widget's value as a browser would, e.g. send_widget("model", string_value="vae")."""
-        state = WidgetState(id=self.widget_ids.get(key, key), **value)
-        states = [*(old for name, old in self.widgets.items() if name != state.id), state]
-        return await self.rerun(states, fragment_id=fragment_id)
+        return await self.rerun([WidgetState(id=self.widget_ids.get(key, key), **value)], fragment_id=fragment_id)
 
     async def send_trigger(self, trigger_id: str, payload: str) -> Run:
         """Send a listener's trigger value as JSON text, within the fragment the listener lives in."""
-        state = WidgetState(id=trigger_id, json_trigger_value=payload)
-        states = [*(value for name, value in self.widgets.items() if name != trigger_id), state]
-        return await self.rerun(states, fragment_id=self.listener_fragments.get(trigger_id, ""))
+        return await self.rerun([WidgetState(id=trigger_id, json_trigger_value=payload)],
+                                fragment_id=self.listener_fragments.get(trigger_id, ""))
 
     async def _read_run(self, started: float) -> Run:
         run = Run()
