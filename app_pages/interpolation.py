@@ -13,6 +13,7 @@ from app_pages.shared import (
     guarded,
     listen_for_clicks,
     models_or_stop,
+    play_button,
     session_strings,
     test_images,
     text,
@@ -24,16 +25,16 @@ from latentwall import artifacts, explore, figures, inference, latent
 from latentwall import images as pictures
 
 WAYS = ("class", "index", "click")
-WALL_HEIGHT = 420
+WALL_HEIGHT = 360
 
 
 def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
-    way = choice_radio(st, text("interpolation.way_label"), WAYS, "interp-way", horizontal=True,
+    way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
+    way = choice_radio(way_column, text("interpolation.way_label"), WAYS, "interp-way",
                        format_func=lambda way, strings=session_strings(): strings(f"interpolation.way_{way}"))
     if way == "class":
-        left, middle, right = st.columns(3, vertical_alignment="bottom")
         digit_start = left.selectbox(text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
         digit_end = middle.selectbox(text("interpolation.class_end"), range(10), index=8, key="interp-class-b")
         if right.button(text("interpolation.reroll"), key="interp-reroll", width="stretch"):
@@ -41,7 +42,6 @@ def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
         seed = explore.safe_index(st.session_state.get("interp-seed", 0), 2**32)
         return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
     if way == "index":
-        left, right = st.columns(2)
         # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
         # the page runs, so a forged NaN would break every later run; a float NaN reaches safe_index instead.
         start = left.number_input(text("interpolation.index_start"), 0.0, float(count - 1), step=1.0, format="%.0f",
@@ -49,7 +49,7 @@ def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
         end = right.number_input(text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
                                  key="interp-index-b", **preset("interp-index-b", float(min(1, count - 1))))
         return way, explore.safe_index(start, count), explore.safe_index(end, count)
-    st.caption(text("interpolation.click_hint"))
+    left.caption(text("interpolation.click_hint"))
     return (way, explore.safe_index(st.session_state.get("interp-click-a", 0), count),
             explore.safe_index(st.session_state.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
 
@@ -76,46 +76,59 @@ def assign_click(wall: artifacts.Wall, pick: explore.Pick) -> None:
     st.rerun()
 
 
-def wall_with_path(kind: str, model: inference.LatentModel, start: int, end: int, clickable: bool) -> None:
-    """One model's wall with the straight path from start to end; clickable to pick digits."""
+def path_wall(kind: str, model: inference.LatentModel, start: int, end: int) -> None:
+    """One model's wall with the straight path from start to end (its legend left out to give room)."""
     codes = model.wall.codes
-    key = f"interp-wall-{kind}"
-    path = (codes[start], codes[end])
-    wall_chart(key, figures.with_marks(wall_for(kind, WALL_HEIGHT), path=path, words=wall_words()))
-    # The listener runs on every wall (it also marks the wall for outside checks), but hears clicks only
-    # when digits are picked by clicking.
-    pick, fresh = listen_for_clicks(key, model, show_marker=False, active=clickable)
-    if clickable and fresh:
-        assign_click(model.wall, pick)
+    figure = figures.with_marks(wall_for(kind, WALL_HEIGHT), path=(codes[start], codes[end]), words=wall_words())
+    figure.update_layout(showlegend=False)
+    st.markdown(f"**{text(f'models.{kind}')}**")
+    wall_chart(f"interp-wall-{kind}", figure)
 
 
 @st.fragment
 @guarded
-def weight_views(start: int, end: int) -> None:
-    """The live weight slider, the decoded point, the filmstrips, and the pixel cross-fade."""
+def weight_views(start: int, end: int, clickable: bool) -> None:
+    """The weight slider with its play button and both models' decodes at that weight.
+
+    The walls' listeners live here too: they ring the weight's point on each path (drawn by the browser, so a
+    slider step never re-sends a wall), and they hear clicks when digits are picked by clicking.
+    """
     models = models_or_stop()
     weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
                                            help=text("interpolation.weight_help"), **preset("interp-weight", 0.5)))
     st.query_params["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
+    play_button("interp")
+    for kind, column in zip(KINDS, st.columns(2, gap="small")):
+        model = models[kind]
+        codes = model.wall.codes
+        pick, fresh = listen_for_clicks(f"interp-wall-{kind}", model, show_marker=False, active=clickable,
+                                        link="interp", path=(codes[start], codes[end], weight))
+        if clickable and fresh:
+            assign_click(model.wall, pick)
+        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
+        image = model.decoder.decode(explore.along_path(codes[start], codes[end], [weight]))
+        digit, confidence = models.reader.read(image)
+        column.image(explore.upscale(image[0], 4), width=112, caption=text(
+            "interpolation.decoded_caption", model=text(f"models.{kind}_short"), weight=weight, digit=int(digit[0]),
+            confidence=float(confidence[0])))
+
+
+def filmstrips(models, start: int, end: int) -> None:
+    """Ten steps from start to end for each model, and the same weights applied to the pixels instead."""
     weights = explore.filmstrip_weights()
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
-        model = models[kind]
-        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
-        codes = explore.along_path(model.wall.codes[start], model.wall.codes[end], np.append(1.0 - weights, weight))
-        images = model.decoder.decode(codes)
-        digit, confidence = models.reader.read(images[-1:])
-        column.image(explore.upscale(images[-1], 6), caption=text(
-            "interpolation.decoded_caption", weight=weight, digit=int(digit[0]), confidence=float(confidence[0])))
+        images = models[kind].decoder.decode(explore.along_path(models[kind].wall.codes[start],
+                                                                models[kind].wall.codes[end], 1.0 - weights))
         caption = text("interpolation.filmstrip_caption", model=text(f"models.{kind}"))
-        column.image(explore.upscale(explore.montage(images[:-1], len(weights)), 2), width="stretch", caption=caption)
-        column.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images[:-1], [caption]),
+        column.image(explore.upscale(explore.montage(images, len(weights)), 2), width="stretch", caption=caption)
+        column.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                                file_name=f"latent-wall-{kind}-{start}-{end}.png", mime="image/png", on_click="ignore",
                                key=f"interp-film-{kind}", icon=":material/download:")
     pixels = test_images()
     if pixels is not None:
         st.markdown(text("interpolation.crossfade_title"))
-        fades = explore.cross_fade(pixels[start], pixels[end], np.append(weights, 1.0 - weight))
-        st.image(explore.upscale(explore.montage(fades[:-1], len(weights)), 2), width="stretch",
+        fades = explore.cross_fade(pixels[start], pixels[end], weights)
+        st.image(explore.upscale(explore.montage(fades, len(weights)), 2), width="stretch",
                  caption=text("interpolation.crossfade_caption"))
 
 
@@ -128,11 +141,14 @@ def interpolation_page() -> None:
     labels = models.ae.wall.labels
     st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                      end_digit=int(labels[end])))
-    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+    # Walls and the weight's results side by side, so a projector shows the paths and what they decode at once.
+    *wall_columns, results = st.columns([5, 5, 3], gap="small")
+    for kind, column in zip(KINDS, wall_columns):
         with column:
-            st.subheader(text(f"models.{kind}"))
-            wall_with_path(kind, models[kind], start, end, clickable=way == "click")
-    weight_views(start, end)
+            path_wall(kind, models[kind], start, end)
+    with results:
+        weight_views(start, end, way == "click")
+    filmstrips(models, start, end)
 
 
 interpolation_page()

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import artifacts, config, explore, figures, i18n, images, inference
+from latentwall import artifacts, browser, config, explore, figures, i18n, images, inference
 from latentwall.data import DataError, load_mnist
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -42,11 +42,17 @@ MAX_RESETS = 3
 _share_button = st.components.v2.component(
     "latent_wall.share_link", html='<button type="button" data-lw="share"></button><input hidden readonly>',
     js=(ASSETS / "share_link.js").read_text(encoding="utf-8"))
+# A button that animates the weight along the linked walls' paths, in the browser (see play_button.js).
+_play_button = st.components.v2.component(
+    "latent_wall.play", html='<button type="button" data-lw="play" style="font:inherit;padding:4px 12px"></button>',
+    js=(ASSETS / "play_button.js").read_text(encoding="utf-8"))
 # A script-only component that asks the browser for one fresh run (see guarded).
 _recover = st.components.v2.component("latent_wall.recover", js=(ASSETS / "recover.js").read_text(encoding="utf-8"))
-# A script-only component: it reads clicks and taps on a wall from the pointer, on empty space too.
+# A script-only component: it reads clicks and taps on a wall from the pointer, on empty space too, and
+# shows what the decoder paints under the pointer with the page's own decoder (wall_decoder.js).
 _click_listener = st.components.v2.component(
-    "latent_wall.click_listener", js=(ASSETS / "click_wall.js").read_text(encoding="utf-8"))
+    "latent_wall.click_listener",
+    js="\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("wall_decoder.js", "click_wall.js")))
 
 
 def guarded(body: Callable) -> Callable:
@@ -254,7 +260,9 @@ def share_link() -> None:
 
 
 
-WALL_WORDS = ("digit", "index", "legend", "legend_hint", "painted", "path", "start", "end")
+# What the wall's listener says in the browser: the stale-click notice and the live preview.
+LISTENER_WORDS = ("stale", "reload", "preview", "preview_digit", "preview_loading", "weight")
+WALL_WORDS = ("reset_view", "show_all", "legend", "legend_hint", "painted", "path", "start", "end")
 
 
 def wall_words(words_language: str | None = None) -> dict[str, str]:
@@ -273,7 +281,8 @@ def decodability_map(folder: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
 def base_wall(folder: str, kind: str, height: int, with_map: bool, language: str) -> go.Figure:
     wall = cached_models(folder)[kind].wall
     confidence = decodability_map(folder, kind)[1] if with_map else None
-    return figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall), words=wall_words(language),
+    return figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall), view=explore.opening_view(wall),
+                               words=wall_words(language),
                                height=height, confidence=confidence)
 
 
@@ -298,21 +307,39 @@ def wall_download(key: str, model: inference.LatentModel) -> None:
                        key=f"{key}-wall-download", icon=":material/download:")
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)  # Read from the manifest once per process.
+def decoder_addresses(folder: str, kind: str) -> dict[str, str] | None:
+    return browser.decoder_addresses(Path(folder), kind)
+
+
+def play_button(link: str, duration_ms: int = 3000) -> None:
+    """A button that walks the weight along the paths of the walls listening under link, in the browser."""
+    _play_button(key=f"{link}-play", data={"link": link, "duration": duration_ms,
+                                           "words": {"play": text("interpolation.play"),
+                                                     "play_help": text("interpolation.play_help")}})
+
+
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
-                      active: bool = True, link: str | None = None) -> tuple[explore.Pick | None, bool]:
+                      active: bool = True, link: str | None = None,
+                      path: tuple[np.ndarray, np.ndarray, float] | None = None) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
     marker is drawn by the listener over the chart, so a click leaves the figure (and the chart in the
-    browser) untouched.
+    browser) untouched. path, (start code, end code, weight), has the listener ring the weight's point on
+    the path, also drawn over the chart, so moving the weight does not redraw the wall.
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
     data = {"scope": f"st-key-{key}-area", "model": model.kind, "active": active, "link": link,
             # The click this run answers, by the browser's own stamp: the page knows its last click was heard.
             "answered": stored.get("at") if isinstance(stored, dict) else None,
-            "words": {"stale": text("decoded.stale"), "reload": text("decoded.reload")},
-            "hit_pixels": figures.HOVER_DISTANCE}
+            "words": {name: text(f"decoded.{name}") for name in LISTENER_WORDS},
+            "hit_pixels": figures.HOVER_DISTANCE, "box": [float(edge) for edge in explore.wall_box(model.wall)],
+            "decoder": decoder_addresses(str(config.MODELS_ROOT), model.kind)}
+    if path is not None:
+        start, end, weight = path
+        data.update(path=[[float(value) for value in start], [float(value) for value in end]], weight=float(weight))
     if show_marker:
         data["marker"] = None if pick is None else [float(pick.code[0]), float(pick.code[1])]
     result = _click_listener(key=f"{key}-listener", data=data,

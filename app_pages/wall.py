@@ -18,6 +18,8 @@ from app_pages.shared import (
 )
 from latentwall import artifacts, explore, figures, inference
 
+WALL_HEIGHT = 500
+
 
 def paint_controls(kind: str) -> tuple[int, bool]:
     """How many random codes to paint, and whether the button was pressed this run."""
@@ -64,16 +66,19 @@ def gallery_wall_page() -> None:
     model = models[kind]
     st.title(text("wall.title"))
     st.markdown(text("wall.intro", model=text(f"models.{kind}")))
-    count, pressed = paint_controls(kind)
-    painted = painted_codes(kind, model.wall, count, pressed)
-    figure = wall_for(kind) if painted is None else figures.with_marks(wall_for(kind), painted=painted,
-                                                                        words=wall_words())
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        wall_chart(f"wall-pick-{kind}", figure)
-        wall_download(f"wall-pick-{kind}", model)
+    # The wall and what a click decodes side by side, fitting a projector's screen; the painting below.
+    left, right = st.columns([2, 1], gap="medium")
     with right:
         decoded_part(kind)
+    with left:
+        wall_place = st.container()
+        count, pressed = paint_controls(kind)
+        wall_download(f"wall-pick-{kind}", model)
+    painted = painted_codes(kind, model.wall, count, pressed)
+    figure = wall_for(kind, WALL_HEIGHT) if painted is None else figures.with_marks(
+        wall_for(kind, WALL_HEIGHT), painted=painted, words=wall_words())
+    with wall_place:
+        wall_chart(f"wall-pick-{kind}", figure)
     if painted is not None:
         painted_grid(model, models.reader, painted)
 

@@ -9,6 +9,11 @@
 // when the component is removed. So each wall gets exactly one "mount" (one observer, one set of chart
 // listeners), kept in a registry on the window and updated in place by later calls.
 //
+// Moving the pointer over the plot shows, in a preview laid over the chart's corner, what the decoder paints
+// at that exact coordinate: the page runs the decoder itself (wall_decoder.js, loaded before this file), so
+// no message goes to the server. The preview also names the test digit under the pointer, found by the
+// same hit test a click uses, so what it says and what the click's panel says always agree.
+//
 // The marker is a small element laid over the chart at the click, moved (never re-created) when Python's
 // validated click arrives, so a click never changes the figure and the 10,000-point chart is not redrawn.
 //
@@ -20,13 +25,21 @@ const NOTICE_CLASS = "latent-wall-stale";
 // Walls that share `data.link` are twins: pointing at a test digit on one rings the same digit on each.
 const LINKED_CLASS = "latent-wall-linked";
 const LINK_EVENT = "latent-wall-link";
+const PREVIEW_CLASS = "latent-wall-preview";
+// The current weight's point on an interpolation path, and the event the play button sends.
+const WEIGHT_CLASS = "latent-wall-weight";
+const PLAY_EVENT = "latent-wall-play";
+const PREVIEW_PIXELS = 112;
+const IMAGE_SIDE = 28;
+// The last pointer-to-preview times in milliseconds, for the benchmark (training/benchmark_preview.py).
+const previewTimes = (window.latentWallPreviewTimes = window.latentWallPreviewTimes || []);
 const STALE_AFTER_MS = 5000;
 // A press that moves farther than this before release is a drag (a zoom or a pan), not a click.
 const CLICK_SLOP_PIXELS = 5;
 const registry = (window.latentWallMounts = window.latentWallMounts || new Map());
 
 function isOwnMarker(node) {
-  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS].some((name) => node.classList.contains(name));
+  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS, PREVIEW_CLASS, WEIGHT_CLASS].some((name) => node.classList.contains(name));
 }
 
 // A ring laid over the chart (pointer events pass through it), made once per chart and class and then
@@ -52,7 +65,7 @@ function overlayRing(graph, className, size, colour, layer) {
 function createMount(scope) {
   const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
                   alive: true, active: true, words: {}, pending: null, timer: null, down: null,
-                  hitPixels: 6 };
+                  hitPixels: 6, box: null, addresses: null, decoder: null, image: null };
 
   const area = () => document.querySelector(`.${scope}`);
 
@@ -144,9 +157,11 @@ function createMount(scope) {
   };
 
   // The test digit drawn nearest the pointer, if one lies within hitPixels: visible digit traces only.
-  const digitUnder = (graph, point) => {
+  // Returns its index, and (when asked) {index, digit}.
+  const digitUnder = (graph, point, withDigit = false) => {
     const layout = graph._fullLayout;
     let best = null;
+    let bestDigit = null;
     let bestDistance = mount.hitPixels;
     for (const trace of graph._fullData || []) {
       if (trace.visible !== true || !trace.customdata || !trace.x || !trace.y) {
@@ -156,11 +171,140 @@ function createMount(scope) {
         const distance = Math.hypot(layout.xaxis.d2p(trace.x[i]) - point.px, layout.yaxis.d2p(trace.y[i]) - point.py);
         if (distance <= bestDistance && typeof trace.customdata[i] === "number") {
           best = trace.customdata[i];
+          bestDigit = trace.name;
           bestDistance = distance;
         }
       }
     }
-    return best;
+    return withDigit ? { index: best, digit: bestDigit } : best;
+  };
+
+  // The preview box over the chart: a 28x28 canvas shown large, and a line naming the spot.
+  const previewBox = (graph) => {
+    let box = graph.querySelector(`:scope > .${PREVIEW_CLASS}`);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = PREVIEW_CLASS;
+      box.dataset.lw = "preview";
+      box.setAttribute("aria-live", "off");
+      Object.assign(box.style, {
+        position: "absolute", zIndex: "12", pointerEvents: "none", background: "rgba(255,255,255,0.92)",
+        border: "1px solid #888", borderRadius: "6px", padding: "4px", font: "12px sans-serif", color: "#222",
+        width: `${PREVIEW_PIXELS}px`, display: "none",
+      });
+      const canvas = document.createElement("canvas");
+      canvas.width = IMAGE_SIDE;
+      canvas.height = IMAGE_SIDE;
+      Object.assign(canvas.style, { width: `${PREVIEW_PIXELS}px`, height: `${PREVIEW_PIXELS}px`,
+                                    imageRendering: "pixelated", display: "block", background: "#000" });
+      const caption = document.createElement("div");
+      caption.style.marginTop = "2px";
+      caption.style.lineHeight = "1.25";
+      box.append(canvas, caption);
+      if (getComputedStyle(graph).position === "static") {
+        graph.style.position = "relative";
+      }
+      graph.appendChild(box);
+    }
+    return box;
+  };
+
+  const fill = (template, values) => String(template || "").replace(/\{(\w+)\}/g, (match, name) =>
+    (name in values ? String(values[name]) : match));
+
+  // Decode (x, y), clamped into the wall's box, into the preview; the box moves to the other corner when
+  // the pointer is over it. startedAt (an event's time stamp) records how long the whole step took.
+  const paintPreview = (graph, x, y, under, pointer, startedAt, note) => {
+    const layout = graph._fullLayout;
+    if (!layout || !layout.xaxis || !Number.isFinite(x) || !Number.isFinite(y)) {
+      return;
+    }
+    const [xMin, xMax, yMin, yMax] = mount.box || [-Infinity, Infinity, -Infinity, Infinity];
+    const codeX = Math.min(Math.max(x, xMin), xMax);
+    const codeY = Math.min(Math.max(y, yMin), yMax);
+    const box = previewBox(graph);
+    const canvas = box.querySelector("canvas");
+    if (mount.decoder) {
+      const pixels = mount.decoder.decode([codeX, codeY]);
+      const context = canvas.getContext("2d");
+      mount.image = mount.image || context.createImageData(IMAGE_SIDE, IMAGE_SIDE);
+      const data = mount.image.data;
+      for (let i = 0; i < IMAGE_SIDE * IMAGE_SIDE; i += 1) {
+        const grey = Math.round(255 * Math.min(Math.max(pixels[i], 0), 1));
+        data[4 * i] = grey;
+        data[4 * i + 1] = grey;
+        data[4 * i + 2] = grey;
+        data[4 * i + 3] = 255;
+      }
+      context.putImageData(mount.image, 0, 0);
+    }
+    canvas.style.display = mount.decoder ? "block" : "none";
+    const lines = [fill(mount.words.preview, { x: codeX.toFixed(3), y: codeY.toFixed(3) })];
+    if (under && under.index !== null) {
+      lines.push(fill(mount.words.preview_digit, { index: under.index, digit: under.digit }));
+    }
+    if (note) {
+      lines.unshift(note);
+    }
+    if (!mount.decoder) {
+      lines.push(mount.words.preview_loading || "");
+    }
+    box.querySelector("div").textContent = lines.join(" · ");
+    const left = layout.xaxis._offset + 6;
+    const right = layout.xaxis._offset + layout.xaxis._length - PREVIEW_PIXELS - 14;
+    const covered = pointer && pointer.px < PREVIEW_PIXELS + 20 && pointer.py < PREVIEW_PIXELS + 50;
+    box.style.left = `${covered ? right : left}px`;
+    box.style.top = `${layout.yaxis._offset + 6}px`;
+    box.style.display = "block";
+    Object.assign(box.dataset, { lwModel: mount.model || "", lwX: String(codeX), lwY: String(codeY),
+                                 lwIndex: under && under.index !== null ? String(under.index) : "",
+                                 lwDecoded: mount.decoder ? "true" : "false" });
+    if (startedAt !== undefined && mount.decoder) {
+      const spent = performance.now() - startedAt;
+      box.dataset.lwMs = spent.toFixed(2);
+      previewTimes.push(spent);
+      if (previewTimes.length > 2000) {
+        previewTimes.splice(0, previewTimes.length - 2000);
+      }
+    }
+  };
+
+  // Show the pinned spot (the last click), or hide the preview when nothing is pinned.
+  const previewPinned = (graph) => {
+    if (Array.isArray(mount.marker)) {
+      paintPreview(graph, mount.marker[0], mount.marker[1], mount.pinned || null, null);
+    } else {
+      const box = graph.querySelector(`:scope > .${PREVIEW_CLASS}`);
+      if (box) {
+        box.style.display = "none";
+      }
+    }
+  };
+
+  const onPointerMove = (event) => {
+    if (!mount.alive || event.buttons !== 0) {
+      return;  // A press in progress is a zoom box or a pan: no preview while it moves.
+    }
+    const graph = liveGraph();
+    const point = graph && plotPoint(graph, event);
+    if (!point) {
+      if (graph) {
+        previewPinned(graph);
+      }
+      announce(null);
+      return;
+    }
+    const under = digitUnder(graph, point, true);
+    announce(under.index);
+    paintPreview(graph, point.x, point.y, under, point, event.timeStamp);
+  };
+
+  const onPointerLeave = () => {
+    const graph = liveGraph();
+    if (graph) {
+      previewPinned(graph);
+    }
+    announce(null);
   };
 
   // Plotly covers the page with a drag layer once a press starts, so the release is caught on the window.
@@ -184,9 +328,12 @@ function createMount(scope) {
     if (!point || !Number.isFinite(point.x) || !Number.isFinite(point.y)) {
       return;
     }
-    const index = digitUnder(graph, point);
+    const under = digitUnder(graph, point, true);
+    const index = under.index;
     mount.marker = [point.x, point.y];
+    mount.pinned = under;
     drawMarker(graph);
+    paintPreview(graph, point.x, point.y, under, point, event.timeStamp);
     if (mount.send) {
       const at = Date.now();
       mount.pending = at;
@@ -208,7 +355,7 @@ function createMount(scope) {
     for (const trace of graph._fullData || []) {
       const position = trace.customdata ? Array.prototype.indexOf.call(trace.customdata, index) : -1;
       if (index !== null && position >= 0) {
-        found = [trace.x[position], trace.y[position]];
+        found = [trace.x[position], trace.y[position], trace.name];
         break;
       }
     }
@@ -217,6 +364,66 @@ function createMount(scope) {
     if (found) {
       ring.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(found[0])}px`;
       ring.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(found[1])}px`;
+      // This model's own decode of the same test digit, beside the twin's preview.
+      paintPreview(graph, found[0], found[1], { index, digit: found[2] }, null);
+    } else {
+      previewPinned(graph);
+    }
+  };
+
+  // The point at weight w on this wall's path (the interpolation page), ringed in the path's colour.
+  mount.drawWeight = (graph, weight) => {
+    const layout = graph._fullLayout;
+    const ring = overlayRing(graph, WEIGHT_CLASS, 14, "#111111", 11);
+    const path = mount.path;
+    if (!path || !layout || !layout.xaxis || !Number.isFinite(weight)) {
+      ring.style.display = "none";
+      return null;
+    }
+    const code = [path[0][0] + weight * (path[1][0] - path[0][0]), path[0][1] + weight * (path[1][1] - path[0][1])];
+    ring.style.left = `${layout.xaxis._offset + layout.xaxis.d2p(code[0])}px`;
+    ring.style.top = `${layout.yaxis._offset + layout.yaxis.d2p(code[1])}px`;
+    ring.style.background = "#ffffff";
+    ring.style.display = "block";
+    ring.dataset.lwWeight = weight.toFixed(2);
+    return code;
+  };
+
+  // Walk the weight from 0 to 1 along the path, decoding each frame in the page; then back to the slider's.
+  mount.play = (duration) => {
+    const graph = liveGraph();
+    if (!graph || !mount.path || !mount.decoder) {
+      return;
+    }
+    const started = performance.now();
+    mount.playing = started;
+    const frame = (now) => {
+      if (mount.playing !== started || !mount.alive) {
+        return;
+      }
+      const weight = Math.min((now - started) / duration, 1);
+      const code = mount.drawWeight(graph, weight);
+      if (code) {
+        paintPreview(graph, code[0], code[1], null, null, undefined, fill(mount.words.weight, { weight: weight.toFixed(2) }));
+      }
+      if (weight < 1) {
+        requestAnimationFrame(frame);
+      } else {
+        mount.playing = null;
+        setTimeout(() => {
+          if (mount.playing === null) {
+            mount.drawWeight(graph, mount.weight);
+            previewPinned(graph);
+          }
+        }, 1200);
+      }
+    };
+    requestAnimationFrame(frame);
+  };
+
+  mount.onPlay = (event) => {
+    if (mount.link && event.detail.link === mount.link) {
+      mount.play(event.detail.duration);
     }
   };
 
@@ -232,6 +439,29 @@ function createMount(scope) {
     }
   };
 
+  // Fetch this wall's decoder once; the preview shows the pinned spot as soon as it is ready.
+  mount.loadDecoder = (addresses) => {
+    const wanted = addresses && typeof addresses.weights === "string" && typeof addresses.spec === "string"
+      ? addresses : null;
+    if ((wanted && wanted.weights) === (mount.addresses && mount.addresses.weights)) {
+      return;
+    }
+    mount.addresses = wanted;
+    mount.decoder = null;
+    if (!wanted) {
+      return;
+    }
+    loadDecoder(wanted).then((decoder) => {
+      if (mount.addresses === wanted) {
+        mount.decoder = decoder;
+        const graph = liveGraph();
+        if (graph && Array.isArray(mount.marker)) {
+          previewPinned(graph);
+        }
+      }
+    }, () => {});  // Without its decoder the wall still answers clicks through the server.
+  };
+
   mount.refresh = () => {
     const found = area();
     if (found && mount.model) {
@@ -244,15 +474,20 @@ function createMount(scope) {
     if (graph.latentWallMount !== mount) {
       graph.latentWallMount = mount;
       graph.on("plotly_afterplot", () => drawMarker(graph));
-      graph.on("plotly_relayout", () => drawMarker(graph));  // A zoom or a pan moves the marked spot.
-      graph.on("plotly_hover", (event) => {
-        const digit = (event.points || []).find((point) => typeof point.customdata === "number");
-        announce(digit ? digit.customdata : null);
+      graph.on("plotly_relayout", () => {  // A zoom or a pan moves the marked spots.
+        drawMarker(graph);
+        if (mount.path) {
+          mount.drawWeight(graph, mount.weight);
+        }
       });
-      graph.on("plotly_unhover", () => announce(null));
       graph.addEventListener("pointerdown", onPointerDown, true);
+      graph.addEventListener("pointermove", onPointerMove, true);
+      graph.addEventListener("pointerleave", onPointerLeave);
     }
     drawMarker(graph);
+    if (mount.path && mount.playing == null) {
+      mount.drawWeight(graph, mount.weight);
+    }
   };
 
   // Watch for the chart being drawn or replaced. Only the container's own subtree is watched once it
@@ -278,8 +513,10 @@ function createMount(scope) {
   };
 
   window.addEventListener(LINK_EVENT, mount.onLink);
+  window.addEventListener(PLAY_EVENT, mount.onPlay);
   mount.cleanup = () => {
     window.removeEventListener(LINK_EVENT, mount.onLink);
+    window.removeEventListener(PLAY_EVENT, mount.onPlay);
     mount.alive = false;
     clearTimeout(mount.timer);
     if (mount.observer) {
@@ -305,6 +542,10 @@ export default function (component) {
   mount.marker = Array.isArray(data.marker) ? data.marker : null;
   mount.words = data.words || {};
   mount.hitPixels = typeof data.hit_pixels === "number" ? data.hit_pixels : mount.hitPixels;
+  mount.box = Array.isArray(data.box) && data.box.length === 4 ? data.box : null;
+  mount.path = Array.isArray(data.path) && data.path.length === 2 ? data.path : null;
+  mount.weight = typeof data.weight === "number" ? data.weight : NaN;
+  mount.loadDecoder(data.decoder);
   mount.answered(data.answered);
   mount.watch();
   mount.refresh();

@@ -127,6 +127,15 @@ def keras_files() -> tuple[str, ...]:
     return (*(name for pair in MODEL_FILES.values() for name in pair), READER_FILE)
 
 
+def decoder_files() -> tuple[str, ...]:
+    return tuple(pair[1] for pair in MODEL_FILES.values())
+
+
+def browser_weights_name(keras_name: str) -> str:
+    """The weights the page's own decoder fetches (beside them, a .json naming the layers)."""
+    return keras_name.removesuffix(".keras") + ".weights.bin"
+
+
 def probe_inputs(input_shape: tuple[int, ...], count: int = PROBE_COUNT) -> np.ndarray:
     """Repeatable inputs for a model: codes spread over [-4, 4] for a decoder, [0, 1] images otherwise."""
     rng = np.random.default_rng(config.DEFAULT_SEED)
@@ -139,6 +148,8 @@ def required_files() -> tuple[str, ...]:
     names = [*keras_files(), *(onnx_name(name) for name in keras_files()), PROBES_FILE]
     for kind in MODEL_FILES:
         names += [f"{kind}/wall.npz", f"{kind}/meta.json"]
+    for name in decoder_files():
+        names += [browser_weights_name(name), browser_weights_name(name).removesuffix(".bin") + ".json"]
     return tuple(names)
 
 

@@ -102,6 +102,18 @@ def wall_box(wall) -> tuple[float, float, float, float]:
     return min(x_min, -PRIOR_REACH), max(x_max, PRIOR_REACH), min(y_min, -PRIOR_REACH), max(y_max, PRIOR_REACH)
 
 
+def opening_view(wall) -> tuple[float, float, float, float]:
+    """The axis ranges a wall opens on: the middle half of every digit class, inside the wall's box.
+
+    The full box is stretched by a few far codes (the AE's long arm of 1s reaches ~100 units while most
+    digits sit within a few), which would squeeze half the classes into a few pixels; "show everything" on
+    the chart returns to wall_box.
+    """
+    x_min, x_max, y_min, y_max = latent.core_box(wall.codes, wall.labels)
+    full = wall_box(wall)
+    return max(x_min, full[0]), min(x_max, full[1]), max(y_min, full[2]), min(y_max, full[3])
+
+
 def parse_pick(raw, box: tuple[float, float, float, float], count: int) -> Pick | None:
     """Turn whatever the browser sent for a click into a Pick inside box, or None when it is unusable.
 

@@ -24,11 +24,13 @@ HOVER_DISTANCE = 6
 
 def wall_figure(codes: np.ndarray, labels: np.ndarray, box: tuple[float, float, float, float], *,
                 words: dict[str, str], height: int = 560, confidence: np.ndarray | None = None,
-                marker_size: int = 4) -> go.Figure:
+                marker_size: int = 4, view: tuple[float, float, float, float] | None = None) -> go.Figure:
     """Every test code as a dot coloured by digit, one trace per digit, over an optional confidence map.
 
-    words gives the legend title and the hover words ("digit", "index"); confidence is a (side, side)
-    grid over box, row 0 at the bottom, drawn as a grey shade behind the dots.
+    words gives the legend title and the two view buttons' labels ("reset_view", "show_all"); confidence
+    is a (side, side) grid over box, row 0 at the bottom, drawn as a grey shade behind the dots. The chart
+    opens on view (default: box); "show everything" shows box. Plotly's own hover is off: the page's
+    listener names the digit under the pointer in its preview, with the same hit test a click uses.
     """
     codes, labels = np.asarray(codes, "float32"), np.asarray(labels)
     figure = go.Figure()
@@ -38,21 +40,33 @@ def wall_figure(codes: np.ndarray, labels: np.ndarray, box: tuple[float, float, 
         members = np.flatnonzero(labels == digit)
         figure.add_trace(go.Scattergl(
             x=codes[members, 0], y=codes[members, 1], customdata=members, mode="markers", name=str(digit),
-            marker={"size": marker_size, "color": DIGIT_COLOURS[digit], "opacity": 0.75},
-            hovertemplate=f"{words['digit']} {digit}<br>{words['index']} %{{customdata}}<extra></extra>",
+            marker={"size": marker_size, "color": DIGIT_COLOURS[digit], "opacity": 0.75}, hoverinfo="none",
         ))
-    x_min, x_max, y_min, y_max = box
+    x_min, x_max, y_min, y_max = view or box
     figure.update_layout(
-        height=height, margin={"l": 50, "r": 10, "t": 10, "b": 40}, clickanywhere=True, hovermode="closest",
-        hoverdistance=HOVER_DISTANCE, dragmode="zoom", plot_bgcolor="#ffffff", uirevision="wall",
+        height=height, margin={"l": 50, "r": 40, "t": 34, "b": 40}, clickanywhere=True, hovermode=False,
+        dragmode="zoom", plot_bgcolor="#ffffff", uirevision="wall", modebar={"orientation": "v"},
         legend={"title": {"text": f"{words['legend']}<br><sub>{words['legend_hint']}</sub>"}, "x": 1.02,
                 "xanchor": "left", "y": 0.9, "yanchor": "top", "itemsizing": "constant"},
         xaxis={"range": [x_min, x_max], "showgrid": False, "zeroline": False,
                "title": {"text": "z₁"}},
         yaxis={"range": [y_min, y_max], "showgrid": False, "zeroline": False,
                "title": {"text": "z₂"}},
+        updatemenus=[view_buttons((x_min, x_max, y_min, y_max), box, words)],
     )
     return figure
+
+
+def view_buttons(view: tuple[float, float, float, float], box: tuple[float, float, float, float],
+                 words: dict[str, str]) -> dict:
+    """Two labelled buttons over the chart: back to the opening view, and the whole wall."""
+    def relayout(ranges):
+        return {"xaxis.range": list(ranges[:2]), "yaxis.range": list(ranges[2:])}
+
+    return {"type": "buttons", "direction": "right", "showactive": False, "x": 0.0, "xanchor": "left",
+            "y": 1.0, "yanchor": "bottom", "pad": {"b": 4}, "font": {"size": 12},
+            "buttons": [{"label": words["reset_view"], "method": "relayout", "args": [relayout(view)]},
+                        {"label": words["show_all"], "method": "relayout", "args": [relayout(box)]}]}
 
 
 def confidence_map(confidence: np.ndarray, box: tuple[float, float, float, float]) -> go.Heatmap:

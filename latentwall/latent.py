@@ -26,6 +26,21 @@ def bounding_box(codes: np.ndarray, margin: float = 0.0) -> tuple[float, float, 
     return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
 
 
+def core_box(codes: np.ndarray, labels: np.ndarray, quantile: float = 0.25,
+             margin: float = 0.15) -> tuple[float, float, float, float]:
+    """The smallest box holding the middle of every class (its quantile..1-quantile range on each axis),
+    widened by margin times each side's span: a view where every class shows, however far a few codes
+    of one class stretch the full box."""
+    codes, labels = np.asarray(codes, dtype="float64"), np.asarray(labels)
+    classes = np.unique(labels)
+    if len(codes) == 0 or not 0.0 <= quantile < 0.5:
+        raise ValueError("core_box needs codes and a quantile in [0, 0.5).")
+    low = np.min([np.quantile(codes[labels == label], quantile, axis=0) for label in classes], axis=0)
+    high = np.max([np.quantile(codes[labels == label], 1.0 - quantile, axis=0) for label in classes], axis=0)
+    pad = np.maximum(high - low, 1e-6) * margin
+    return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
+
+
 def clamp_code(x: float, y: float, box: tuple[float, float, float, float]) -> np.ndarray:
     """An untrusted coordinate as a (1, 2) float32 code inside box; non-numbers and NaN raise ValueError."""
     try:

@@ -206,26 +206,47 @@ def test_load_evaluation_rejects_garbage(tmp_path):
     assert explore.load_evaluation(tmp_path) is None
 
 
+WORDS = {name: name for name in ("reset_view", "show_all", "legend", "legend_hint")}
+
+
 def test_wall_figure_is_built_for_clicking():
-    words = {name: name for name in ("digit", "index", "legend", "legend_hint")}
-    figure = figures.wall_figure(CODES, LABELS, BOX, words=words, confidence=np.zeros((4, 4)))
+    view = (BOX[0] / 2, BOX[1] / 2, BOX[2] / 2, BOX[3] / 2)
+    figure = figures.wall_figure(CODES, LABELS, BOX, words=WORDS, confidence=np.zeros((4, 4)), view=view)
     assert [trace.type for trace in figure.data] == ["heatmap"] + ["scattergl"] * 10
     assert figure.layout.dragmode == "zoom" and figure.layout.uirevision == "wall"
     assert not figure.layout.xaxis.fixedrange and not figure.layout.yaxis.fixedrange
-    assert tuple(figure.layout.xaxis.range) == BOX[:2] and tuple(figure.layout.yaxis.range) == BOX[2:]
+    assert tuple(figure.layout.xaxis.range) == view[:2] and tuple(figure.layout.yaxis.range) == view[2:]
     assert figure.layout.legend.x > 1, "the legend sits outside the plot area"
     indices = np.concatenate([np.asarray(trace.customdata) for trace in figure.data[1:]])
     assert sorted(indices) == list(range(len(CODES))), "every digit carries its test index"
-    assert all("%{customdata}" in trace.hovertemplate for trace in figure.data[1:]), "hover shows the index"
+    reset, everything = figure.layout.updatemenus[0].buttons
+    assert (reset.label, everything.label) == ("reset_view", "show_all")
+    assert reset.args[0] == {"xaxis.range": list(view[:2]), "yaxis.range": list(view[2:])}
+    assert everything.args[0] == {"xaxis.range": list(BOX[:2]), "yaxis.range": list(BOX[2:])}
 
 
 def test_with_marks_leaves_the_shared_figure_alone():
-    words = {"digit": "d", "index": "i", "legend": "l", "legend_hint": "h"}
-    base = figures.wall_figure(CODES, LABELS, BOX, words=words)
+    base = figures.wall_figure(CODES, LABELS, BOX, words=WORDS)
     before = base.to_json()
     marked = figures.with_marks(base, painted=CODES[:5], path=(CODES[0], CODES[1]))
     assert len(marked.data) == len(base.data) + 2
     assert base.to_json() == before
+
+
+def test_opening_view_shows_the_middle_of_every_class_inside_the_wall():
+    rng = np.random.default_rng(0)
+    # Nine classes around the origin and one long arm reaching far out, as the AE's 1s do.
+    codes = rng.normal(0, 1, (1000, 2))
+    labels = np.repeat(np.arange(10), 100)
+    codes[labels == 1] = np.column_stack([rng.uniform(0, 100, 100), rng.normal(0, 1, 100)])
+    codes[np.flatnonzero(labels == 1)[:5], 0] += 400
+    wall = artifacts.Wall(codes.astype("float32"), labels)
+    view, box = explore.opening_view(wall), explore.wall_box(wall)
+    assert box[0] <= view[0] and view[1] <= box[1] and box[2] <= view[2] and view[3] <= box[3]
+    for digit in range(10):
+        median = np.median(codes[labels == digit], axis=0)
+        assert view[0] < median[0] < view[1] and view[2] < median[1] < view[3], digit
+    assert view[1] - view[0] < 0.8 * (box[1] - box[0]), "the far codes do not set the opening view"
 
 
 def test_strings_fill_in_values_and_name_missing_keys():

@@ -63,8 +63,62 @@ def export_folder(folder: Path) -> dict[str, float]:
                 f"(allowed {TOLERANCE:.0e}).")
         for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
             probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
+        if name in artifacts.decoder_files():
+            write_browser_decoder(model, folder / artifacts.browser_weights_name(name))
     np.savez(folder / artifacts.PROBES_FILE, **probes)
     return differences
+
+
+# What the page's own decoder (assets/wall_decoder.js) can run: these layers, these activations.
+BROWSER_ACTIVATIONS = ("linear", "relu", "sigmoid", "elu", "tanh")
+
+
+def browser_layers(model) -> list[tuple[dict, list[np.ndarray]]] | None:
+    """A decoder as the plain layer list the browser runs, each with its arrays; None if it uses a layer the
+    browser decoder does not know (the page then decodes on click only)."""
+    layers = []
+    for layer in model.layers:
+        kind, config = type(layer).__name__, layer.get_config()
+        if kind == "InputLayer":
+            continue
+        if config.get("activation", "linear") not in BROWSER_ACTIVATIONS:
+            return None
+        arrays = [np.asarray(weight, dtype="<f4") for weight in layer.get_weights()]
+        if kind == "Dense" and config["use_bias"]:
+            layers.append(({"type": "dense", "activation": config["activation"], "units": config["units"]}, arrays))
+        elif kind == "Reshape":
+            layers.append(({"type": "reshape", "shape": list(config["target_shape"])}, []))
+        elif (kind == "Conv2DTranspose" and config["use_bias"] and config["padding"] == "same"
+              and config["output_padding"] is None and tuple(config["dilation_rate"]) == (1, 1)
+              and config["data_format"] == "channels_last"):
+            layers.append(({"type": "conv_transpose", "activation": config["activation"],
+                            "filters": config["filters"], "kernel": list(config["kernel_size"]),
+                            "strides": list(config["strides"])}, arrays))
+        else:
+            return None
+    return layers
+
+
+def write_browser_decoder(model, target: Path) -> None:
+    """The decoder's weights for the page's own decoder: one little-endian float32 file (each layer's kernel
+    then bias, in Keras's layout) and a JSON file beside it naming the layers and where each array starts.
+
+    The arrays come straight from the trained .keras model, so the browser decodes what the server decodes.
+    """
+    layers = browser_layers(model)
+    if layers is None:
+        return
+    offset, chunks, spec = 0, [], []
+    for description, arrays in layers:
+        description = dict(description, arrays=[])
+        for array in arrays:
+            description["arrays"].append({"offset": offset, "shape": list(array.shape)})
+            chunks.append(array.ravel().tobytes())
+            offset += array.size
+        spec.append(description)
+    target.write_bytes(b"".join(chunks))
+    artifacts.write_json(target.with_suffix(".json"), {
+        "input": int(model.input_shape[-1]), "layers": spec, "floats": offset, "format": "float32-le"})
 
 
 def main(argv: list[str] | None = None) -> int:
