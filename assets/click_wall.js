@@ -409,9 +409,9 @@ function createMount(scope) {
       if (weight < 1) {
         requestAnimationFrame(frame);
       } else {
-        mount.playing = null;
-        setTimeout(() => {
-          if (mount.playing === null) {
+        setTimeout(() => {  // The end stays on screen a moment, then the slider's weight comes back.
+          if (mount.playing === started) {
+            mount.playing = null;
             mount.drawWeight(graph, mount.weight);
             previewPinned(graph);
           }

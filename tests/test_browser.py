@@ -14,7 +14,14 @@ import pytest
 from latentwall import artifacts, config, explore, latent
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
-from training.benchmark_app import click_and_wait, data_to_pixel, reported_coordinate, wait_for_wall, wait_idle
+from training.benchmark_app import (
+    click_and_wait,
+    data_to_pixel,
+    reported_coordinate,
+    show_everything,
+    wait_for_wall,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 # One pixel of the wall is about 1/400 of its span; a click must come back within a few pixels.
@@ -25,12 +32,15 @@ def wall_of(root, kind: str) -> artifacts.Wall:
     return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
 
 
-def open_page(page, server, path: str, wall_keys: list[str]) -> None:
+def open_page(page, server, path: str, wall_keys: list[str], root=None) -> None:
+    """Open a page and wait for its walls; given the models' root, also show each whole wall."""
     page.goto(f"{server.url}/{path}")
     for key in wall_keys:
         wait_for_wall(page, key)
     wait_idle(page)
     page.wait_for_timeout(400)
+    for key in wall_keys if root is not None else ():
+        show_everything(page, key, explore.wall_box(wall_of(root, key.rsplit("-", 1)[1])))
 
 
 def close_enough(reported, expected, box) -> bool:
@@ -59,13 +69,13 @@ def test_click_on_a_digit_decodes_it_and_shows_its_reconstruction(page, app_serv
     wall = wall_of(smoke_models, "ae")
     box = explore.wall_box(wall)
     index = loneliest_digit(wall.codes)
-    open_page(page, app_server, "wall", ["wall-pick-ae"])
-    page.mouse.move(*data_to_pixel(page, "wall-pick-ae", box, *wall.codes[index]))
-    hover = page.locator(".st-key-wall-pick-ae-area .hoverlayer .hovertext")
-    hover.first.wait_for(timeout=10_000)
-    assert f"digit {wall.labels[index]}" in hover.first.text_content()
-    assert f"index {index}" in hover.first.text_content()
-    _, reported = click_and_wait(page, "wall-pick-ae", box, *wall.codes[index])
+    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
+    page.mouse.move(*data_to_pixel(page, "wall-pick-ae", *wall.codes[index]))
+    preview = page.locator('.st-key-wall-pick-ae-area [data-lw="preview"]')
+    preview.wait_for(timeout=10_000)
+    assert preview.get_attribute("data-lw-index") == str(index)
+    assert f"test digit #{index}, a {wall.labels[index]}" in preview.text_content()
+    _, reported = click_and_wait(page, "wall-pick-ae", *wall.codes[index])
     assert close_enough(reported, wall.codes[index], box)
     panel = page.locator(".st-key-wall-pick-ae-decoded")
     panel.get_by_text(f"You clicked test digit #{index}").wait_for()
@@ -76,19 +86,19 @@ def test_click_on_a_digit_decodes_it_and_shows_its_reconstruction(page, app_serv
 def test_click_on_empty_space_decodes_exactly_there(page, app_server, smoke_models):
     wall = wall_of(smoke_models, "ae")
     box = explore.wall_box(wall)
-    open_page(page, app_server, "wall", ["wall-pick-ae"])
+    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
     first = wall.codes[loneliest_digit(wall.codes)]
-    click_and_wait(page, "wall-pick-ae", box, *first)
+    click_and_wait(page, "wall-pick-ae", *first)
     before = decoded_image(page, "wall-pick-ae")
     page.wait_for_timeout(350)
     spot = emptiest_spot(wall.codes, box)
-    _, reported = click_and_wait(page, "wall-pick-ae", box, *spot)
+    _, reported = click_and_wait(page, "wall-pick-ae", *spot)
     assert close_enough(reported, spot, box), (reported, spot)
     assert decoded_image(page, "wall-pick-ae") != before, "the decoded image changed"
     assert page.locator(".st-key-wall-pick-ae-decoded").get_by_text("You clicked test digit").count() == 0
     # The marker sits where the click was.
     marker = page.locator(".latent-wall-marker").bounding_box()
-    pixel_x, pixel_y = data_to_pixel(page, "wall-pick-ae", box, *spot)
+    pixel_x, pixel_y = data_to_pixel(page, "wall-pick-ae", *spot)
     assert abs(marker["x"] + marker["width"] / 2 - pixel_x) < 4
     assert abs(marker["y"] + marker["height"] / 2 - pixel_y) < 4
 
@@ -116,20 +126,20 @@ def test_the_interpolation_slider_decodes_live(page, app_server):
 
 
 def test_both_walls_on_the_comparison_page_answer_clicks(page, app_server, smoke_models):
-    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"])
+    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"], smoke_models)
     assert_walls_are_marked(page)
     for kind in ("ae", "vae"):
         wall = wall_of(smoke_models, kind)
         box = explore.wall_box(wall)
         spot = emptiest_spot(wall.codes, box)
-        _, reported = click_and_wait(page, f"compare-pick-{kind}", box, *spot)
+        _, reported = click_and_wait(page, f"compare-pick-{kind}", *spot)
         assert close_enough(reported, spot, box), (kind, reported, spot)
         page.wait_for_timeout(350)
     assert reported_coordinate(page, "compare-pick-ae") != reported_coordinate(page, "compare-pick-vae")
 
 
-def click_at(page, key: str, box, x: float, y: float) -> None:
-    page.mouse.click(*data_to_pixel(page, key, box, x, y))
+def click_at(page, key: str, x: float, y: float) -> None:
+    page.mouse.click(*data_to_pixel(page, key, x, y))
 
 
 def verdict_and_marker(page, key: str) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
@@ -144,7 +154,7 @@ def test_the_last_of_thirty_quick_clicks_wins(page, app_server, smoke_models):
     """30 clicks 50 ms apart, five times: once all settles, marker, coordinate and picture are the last click's."""
     wall = wall_of(smoke_models, "ae")
     box = explore.wall_box(wall)
-    open_page(page, app_server, "wall", ["wall-pick-ae"])
+    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
     rng = np.random.default_rng(11)
     mismatches = []
     for attempt in range(5):
@@ -152,7 +162,7 @@ def test_the_last_of_thirty_quick_clicks_wins(page, app_server, smoke_models):
                   rng.uniform(box[2], box[3]) * 0.8 + 0.1 * (box[2] + box[3])) for _ in range(30)]
         before = decoded_image(page, "wall-pick-ae") if attempt else None
         for x, y in spots:
-            click_at(page, "wall-pick-ae", box, x, y)
+            click_at(page, "wall-pick-ae", x, y)
             page.wait_for_timeout(50)
         page.wait_for_timeout(1500)
         wait_idle(page)
@@ -178,12 +188,11 @@ def test_clicks_do_not_pile_up_observers(page, app_server, smoke_models):
     """Each wall keeps one listener however often it is clicked (an observer per render froze tabs)."""
     page.add_init_script(f"({_COUNT_OBSERVERS})()")
     wall = wall_of(smoke_models, "ae")
-    box = explore.wall_box(wall)
-    open_page(page, app_server, "wall", ["wall-pick-ae"])
-    click_and_wait(page, "wall-pick-ae", box, *wall.codes[0])
+    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
+    click_and_wait(page, "wall-pick-ae", *wall.codes[0])
     settled = page.evaluate("window.liveObservers.size")
     for index in range(1, 21):
-        click_and_wait(page, "wall-pick-ae", box, *wall.codes[index])
+        click_and_wait(page, "wall-pick-ae", *wall.codes[index])
         page.wait_for_timeout(100)
     assert page.evaluate("window.latentWallMounts.size") == 1
     assert page.evaluate("window.liveObservers.size") <= settled, "no observer outlives its render"
@@ -216,14 +225,14 @@ def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
         with AppServer(smoke_models, str(MNIST_FILE), port=port) as server:
             server.wait_healthy(timeout=90)
             for tab in tabs:
-                open_page(tab, server, "wall", ["wall-pick-ae"])
-            click_and_wait(tabs[0], "wall-pick-ae", box, *wall.codes[3])
+                open_page(tab, server, "wall", ["wall-pick-ae"], smoke_models)
+            click_and_wait(tabs[0], "wall-pick-ae", *wall.codes[3])
         with AppServer(smoke_models, str(MNIST_FILE), port=port) as server:
             server.wait_healthy(timeout=90)
             tabs[0].wait_for_timeout(4000)  # The tabs notice the new server and reconnect.
             for number, tab in enumerate(tabs):
                 spot = emptiest_spot(wall.codes, box)
-                click_at(tab, "wall-pick-ae", box, *spot)
+                click_at(tab, "wall-pick-ae", *spot)
                 tab.wait_for_function(_ANSWERED_OR_STALE, arg=[float(spot[0]), TOLERANCE * (box[1] - box[0])],
                                       timeout=15_000)
                 tab.screenshot(path=str(SCREENSHOTS / f"restart-tab-{number}.png"))
@@ -231,7 +240,7 @@ def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
                 wait_for_wall(tab, "wall-pick-ae")
                 wait_idle(tab)
                 tab.wait_for_timeout(300)
-                _, reported = click_and_wait(tab, "wall-pick-ae", box, *wall.codes[5])
+                _, reported = click_and_wait(tab, "wall-pick-ae", *wall.codes[5])
                 assert close_enough(reported, wall.codes[5], box), "after a reload the tab works"
     finally:
         context.close()
@@ -267,7 +276,7 @@ def test_zoom_then_click_decodes_the_spot_under_the_pointer_and_reset_brings_the
         arg=[expected[0], 0.02 * (x_high - x_low)], timeout=15_000)
     reported = reported_coordinate(page, key)
     assert reported == pytest.approx(expected, abs=0.02 * (x_high - x_low) + 0.02 * (y_high - y_low))
-    page.locator(f'.st-key-{key}-area .modebar-btn[data-val="reset"]').first.click()
+    page.locator(f".st-key-{key}-area .updatemenu-button").first.click()  # "reset view"
     page.wait_for_timeout(600)
     reset = page.evaluate(_AXES, key)
     assert [*reset[0], *reset[1]] == pytest.approx([*initial[0], *initial[1]], rel=1e-6, abs=1e-9)
@@ -276,16 +285,16 @@ def test_zoom_then_click_decodes_the_spot_under_the_pointer_and_reset_brings_the
 def test_pointing_at_a_digit_on_one_twin_wall_rings_it_on_the_other(page, app_server, smoke_models):
     """On the AE vs VAE page the walls are linked by test digit: hover a digit on the AE's wall, and the
     same digit is ringed on the VAE's wall at its VAE code (and the other way round)."""
-    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"])
+    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"], smoke_models)
     for source, target in (("ae", "vae"), ("vae", "ae")):
         wall, twin = wall_of(smoke_models, source), wall_of(smoke_models, target)
         index = loneliest_digit(wall.codes)
-        page.mouse.move(*data_to_pixel(page, f"compare-pick-{source}", explore.wall_box(wall), *wall.codes[index]))
+        page.mouse.move(*data_to_pixel(page, f"compare-pick-{source}", *wall.codes[index]))
         ring = page.locator(f".st-key-compare-pick-{target}-area .latent-wall-linked")
         ring.wait_for(state="visible", timeout=10_000)
         assert ring.get_attribute("data-lw-index") == str(index)
         box = ring.bounding_box()
-        expected = data_to_pixel(page, f"compare-pick-{target}", explore.wall_box(twin), *twin.codes[index])
+        expected = data_to_pixel(page, f"compare-pick-{target}", *twin.codes[index])
         assert abs(box["x"] + box["width"] / 2 - expected[0]) < 4
         assert abs(box["y"] + box["height"] / 2 - expected[1]) < 4
         page.mouse.move(5, 5)

@@ -90,7 +90,7 @@ def test_a_shared_link_brings_the_same_view_back(browser, app_server, smoke_mode
         wait_idle(page)
         page.wait_for_timeout(500)
         spot = (box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.7 * (box[3] - box[2]))
-        _, shown = click_and_wait(page, "wall-pick-vae", box, *spot)
+        _, shown = click_and_wait(page, "wall-pick-vae", *spot)
         page.wait_for_timeout(500)
         link = page.url
     finally:

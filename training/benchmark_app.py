@@ -102,10 +102,29 @@ def wait_for_wall(page, key: str, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(f".st-key-{key}-area canvas", state="attached", timeout=timeout_ms)
 
 
-def data_to_pixel(page, key: str, box: tuple[float, float, float, float], x: float, y: float) -> tuple[float, float]:
-    """Page pixel of the data point (x, y) on the wall chart under key, whose axes span box."""
+_AXES = """(key) => {
+  const graph = document.querySelector(`.st-key-${key}-area .js-plotly-plot`);
+  return [...graph._fullLayout.xaxis.range, ...graph._fullLayout.yaxis.range];
+}"""
+
+
+def axes_of(page, key: str) -> tuple[float, float, float, float]:
+    """The wall chart's current axis ranges (x_min, x_max, y_min, y_max), as zoomed or reset."""
+    return tuple(page.evaluate(_AXES, key))
+
+
+def show_everything(page, key: str, box: tuple[float, float, float, float]) -> None:
+    """Press the wall's "show everything" button and wait until the axes span box, the whole wall."""
+    page.locator(f".st-key-{key}-area .updatemenu-button").nth(1).click()
+    page.wait_for_function(f"""([key, box]) => ({_AXES})(key).every(
+        (edge, side) => Math.abs(edge - box[side]) <= 1e-6 * (Math.abs(box[side]) + 1))""",
+                           arg=[key, list(box)], timeout=10_000)
+
+
+def data_to_pixel(page, key: str, x: float, y: float) -> tuple[float, float]:
+    """Page pixel of the data point (x, y) on the wall chart under key, through its current axes."""
     area = page.locator(f".st-key-{key}-area .nsewdrag").last.bounding_box()
-    x_min, x_max, y_min, y_max = box
+    x_min, x_max, y_min, y_max = axes_of(page, key)
     return (float(area["x"] + (x - x_min) / (x_max - x_min) * area["width"]),
             float(area["y"] + (y_max - y) / (y_max - y_min) * area["height"]))
 
@@ -128,9 +147,9 @@ _WATCH = """(root) => {
 }"""
 
 
-def click_and_wait(page, key: str, box, x: float, y: float, timeout_ms: int = 20_000) -> tuple[float, tuple]:
+def click_and_wait(page, key: str, x: float, y: float, timeout_ms: int = 20_000) -> tuple[float, tuple]:
     """Click the wall under key at data (x, y); wait for a new decoded image. Returns (ms, reported x, y)."""
-    pixel_x, pixel_y = data_to_pixel(page, key, box, x, y)
+    pixel_x, pixel_y = data_to_pixel(page, key, x, y)
     page.mouse.move(pixel_x, pixel_y)
     page.wait_for_timeout(80)
     page.evaluate(_WATCH, f"st-key-{key}-decoded")
@@ -174,7 +193,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
     from playwright.sync_api import sync_playwright
 
     wall = models.ae.wall
-    box = explore.wall_box(wall)
+    box = explore.opening_view(wall)  # Clicks land where the wall opens.
     rng = np.random.default_rng(1)
     key = "wall-pick-ae"
     with AppServer(models_root, data) as server, sync_playwright() as playwright:
@@ -190,7 +209,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
         for _ in range(clicks):
             x = rng.uniform(box[0] + 0.1 * (box[1] - box[0]), box[1] - 0.1 * (box[1] - box[0]))
             y = rng.uniform(box[2] + 0.1 * (box[3] - box[2]), box[3] - 0.1 * (box[3] - box[2]))
-            elapsed, _ = click_and_wait(page, key, box, x, y)
+            elapsed, _ = click_and_wait(page, key, x, y)
             timings.append(elapsed)
             page.wait_for_timeout(350)
         rss = server_rss_mb(server.process.pid)
