@@ -9,7 +9,7 @@ import pytest
 
 from latentwall import artifacts, config, explore, i18n
 from tests.conftest import SCREENSHOTS
-from training.benchmark_app import VIEWPORT, click_and_wait, wait_for_wall, wait_idle
+from training.benchmark_app import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 
 pytestmark = pytest.mark.browser
 PAGES = {"": [], "wall": ["wall-pick-ae"], "interpolation": ["interp-wall-ae", "interp-wall-vae"],
@@ -89,7 +89,8 @@ def test_a_shared_link_brings_the_same_view_back(browser, app_server, smoke_mode
         wait_for_wall(page, "wall-pick-vae")
         wait_idle(page)
         page.wait_for_timeout(500)
-        spot = (box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.7 * (box[3] - box[2]))
+        view = axes_of(page, "wall-pick-vae")
+        spot = (view[0] + 0.3 * (view[1] - view[0]), view[2] + 0.7 * (view[3] - view[2]))
         _, shown = click_and_wait(page, "wall-pick-vae", *spot)
         page.wait_for_timeout(500)
         link = page.url

@@ -281,3 +281,27 @@ def test_each_wall_decodes_with_its_own_model(live_server, smoke_models):
         digits, confidences = models.reader.read(models[kind].decoder.decode(code))
         assert int(answer.verdict["digit"]) == int(digits[0])
         assert float(answer.verdict["confidence"]) == pytest.approx(float(confidences[0]), abs=1e-3)
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_server, smoke_models, kind):
+    """The page's own decoder fetches two files per model: served with the file's bytes under an address that
+    names their SHA-256, marked immutable; any other address under the route is a plain 404."""
+    import urllib.error
+    import urllib.request
+
+    from latentwall import browser
+
+    addresses = browser.decoder_addresses(smoke_models, kind)
+    folder = config.dataset_dir(smoke_models)
+    for role, suffix in (("spec", ".json"), ("weights", ".bin")):
+        with urllib.request.urlopen(live_server.url + addresses[role]) as response:
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            body = response.read()
+        assert body == (folder / kind / f"decoder.weights{suffix}").read_bytes()
+    good = addresses["weights"]
+    for forged in (good.replace(kind, "reader"), good[:-5] + "0.bin", good[:-4] + ".npz",
+                   f"{browser.ROUTE}/{kind}/..%2Fmanifest.json", f"{browser.ROUTE}/{kind}/{'a' * 16}.json"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(live_server.url + forged)
+        assert refused.value.code == 404, forged
