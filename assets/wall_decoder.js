@@ -76,7 +76,7 @@ function transposedLayer(layer, weights, shape) {
   const activation = ACTIVATIONS[layer.activation];
   const output = new Float64Array(outHeight * outWidth * filters);
   const live = new Int32Array(channels);
-  const unrolledEnd = (target) => target + filters - (filters % 4);
+  const fourEnd = filters - (filters % 4);  // Where the four-at-a-time part of a row of outputs ends.
   return {
     shape: [outHeight, outWidth, filters],
     size: output.length,
@@ -107,12 +107,20 @@ function transposedLayer(layer, weights, shape) {
               }
               const target = (oy * outWidth + ox) * filters;
               const tap = (ky * kernelWidth + kx) * channels;
+              if (filters === 1) {  // One output channel: a dot product over the live inputs.
+                let sum = 0;
+                for (let n = 0; n < count; n += 1) {
+                  sum += x[source + live[n]] * kernel[tap + live[n]];
+                }
+                output[target] += sum;
+                continue;
+              }
               for (let n = 0; n < count; n += 1) {
                 const c = live[n];
                 const value = x[source + c];
                 let k = (tap + c) * filters;
                 let o = target;
-                for (; o < unrolledEnd(target); o += 4, k += 4) {
+                for (; o < fourEnd + target; o += 4, k += 4) {
                   output[o] += value * kernel[k];
                   output[o + 1] += value * kernel[k + 1];
                   output[o + 2] += value * kernel[k + 2];

@@ -54,7 +54,7 @@ def sweep(page, server, kind: str, moves: int) -> dict:
     page.wait_for_function("""async () => { const all = [...(window.latentWallDecoders || new Map()).values()];
                               if (!all.length) return false; await Promise.all(all); return true; }""")
     page.wait_for_timeout(500)
-    page.evaluate("window.latentWallPreviewTimes.length = 0")
+    page.evaluate("window.latentWallPreviewTimes.length = 0; window.latentWallPreviewWork.length = 0")
     x_min, x_max, y_min, y_max = axes_of(page, key)
     corners = [data_to_pixel(page, key, x_min, y_max), data_to_pixel(page, key, x_max, y_min)]
     (left, top), (right, bottom) = corners
@@ -69,11 +69,12 @@ def sweep(page, server, kind: str, moves: int) -> dict:
         page.wait_for_timeout(20)
     server_cpu_ms = (sum(server_process.cpu_times()[:2]) - cpu_before) * 1000
     times = page.evaluate("Array.from(window.latentWallPreviewTimes)")
+    work = page.evaluate("Array.from(window.latentWallPreviewWork)")
     decode_only = page.evaluate(_DECODE_ONLY, 200)
     decoder_bytes = sum(len(response.body()) for url, response in downloaded.items() if "/weights/" in url)
     page_bytes = sum(len(response.body()) for response in downloaded.values()
                      if response.status == 200 and response.request.method == "GET")
-    return {"times": times, "decode_only": decode_only, "server_cpu_ms": server_cpu_ms,
+    return {"times": times, "work": work, "decode_only": decode_only, "server_cpu_ms": server_cpu_ms,
             "decoder_bytes": decoder_bytes, "page_bytes": page_bytes}
 
 
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             times = figures["times"]
             print(f"{kind}: pointer move -> preview painted, median {statistics.median(times):.1f} ms, "
                   f"p95 {percentile(times, 0.95):.1f} ms over {len(times)} moves (bar {BAR_MS:.0f} ms); "
+                  f"of it the page's own work (hit test, decode, paint) median "
+                  f"{statistics.median(figures['work']):.1f} ms; "
                   f"decoder alone median {statistics.median(figures['decode_only']):.1f} ms; "
                   f"server CPU over the sweep {figures['server_cpu_ms']:.0f} ms")
             print(f"{kind}: downloaded once: decoder {figures['decoder_bytes'] / 1e6:.2f} MB, whole first view "
