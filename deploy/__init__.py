@@ -1,0 +1,1 @@
+"""Serving a class: nginx in front of several app processes (see launch.py)."""

@@ -1,0 +1,95 @@
+"""Serving a class through nginx (deploy/): two replicas on loopback behind Debian's nginx, real browsers.
+
+Each browser gets a route cookie from nginx and stays on one replica through clicks and a reload; stopping a
+replica sends its students, after a reload, to the other one, where the page works with no traceback.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from deploy.launch import NGINX, ClassServer
+from tests.helpers import MNIST_FILE
+from training.benchmark_app import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
+
+pytestmark = pytest.mark.browser
+WALL = "wall-pick-ae"
+
+
+@pytest.fixture(scope="module")
+def class_server(smoke_models, chromium_path):
+    if not Path(NGINX).is_file():
+        pytest.skip("nginx is not installed (apt-get install nginx).")
+    environment = {"LATENT_WALL_MODELS": str(smoke_models), "LATENT_WALL_MNIST": str(MNIST_FILE)}
+    with ClassServer(replicas=2, environment=environment) as served:
+        yield served
+
+
+def routes(served: ClassServer) -> dict[str, set[str]]:
+    """Which replicas answered each route cookie's requests (requests nginx had to retry are left out)."""
+    seen = defaultdict(set)
+    for entry in served.access_log():
+        if "," not in entry.get("upstream", ",") and entry.get("route"):
+            seen[entry["route"]].add(entry["upstream"])
+    return seen
+
+
+def test_a_class_behind_one_address_is_spread_over_the_replicas(class_server):
+    """Forty first visits from one address (a school's NAT): nginx hands out route cookies that use both."""
+    replicas = Counter()
+    for _ in range(40):
+        with urllib.request.urlopen(f"{class_server.url}/_stcore/health") as response:
+            assert any("lw_route=" in cookie for cookie in response.headers.get_all("Set-Cookie"))
+    for upstreams in routes(class_server).values():
+        replicas.update(upstreams)
+    assert set(replicas) == {f"127.0.0.1:{port}" for port in class_server.replica_ports}
+    assert min(replicas.values()) >= 8, replicas
+
+
+def click_middle(page) -> tuple[float, float] | None:
+    x_min, x_max, y_min, y_max = axes_of(page, WALL)
+    return click_and_wait(page, WALL, (x_min + x_max) / 2, (y_min + y_max) / 2)[1]
+
+
+def open_wall(page, url: str) -> None:
+    page.goto(f"{url}/wall")
+    wait_for_wall(page, WALL)
+    wait_idle(page)
+    page.wait_for_timeout(300)
+
+
+def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, class_server):
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(8)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            open_wall(page, class_server.url)
+            assert click_middle(page) is not None
+        for page in pages:
+            page.reload()
+            open_wall(page, class_server.url)
+            assert click_middle(page) is not None
+        cookies = [next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "lw_route")
+                   for context in contexts]
+        seen = routes(class_server)
+        assert all(len(seen[cookie]) == 1 for cookie in cookies), "each browser stayed on one replica"
+        home = {cookie: next(iter(seen[cookie])) for cookie in cookies}
+        # Stop the replica with the most students: they see a reconnect, and a reload brings them back.
+        stopped = Counter(home.values()).most_common(1)[0][0]
+        class_server.stop_replica(int(stopped.rsplit(":", 1)[1]))
+        moved = [page for page, cookie in zip(pages, cookies) if home[cookie] == stopped]
+        stayed = [page for page, cookie in zip(pages, cookies) if home[cookie] != stopped]
+        for page in stayed:
+            assert click_middle(page) is not None, "the other replica's students are not disturbed"
+        for page in moved:
+            page.reload()
+            open_wall(page, class_server.url)
+            assert click_middle(page) is not None, "after a reload the page works on the other replica"
+            assert "Traceback" not in page.content()
+    finally:
+        for context in contexts:
+            context.close()
