@@ -148,6 +148,32 @@ def blends(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Ge
     return (0.5 * digits[first] + 0.5 * digits[second]).astype("float32")
 
 
+def gaussian_blur(images: np.ndarray, sigma: float) -> np.ndarray:
+    """(n, 28, 28) images blurred by a Gaussian of sigma pixels (separable, zero padding like blank paper)."""
+    radius = max(1, int(np.ceil(3 * sigma)))
+    taps = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma ** 2))
+    taps /= taps.sum()
+    padded = np.pad(np.asarray(images, "float32"), ((0, 0), (radius, radius), (radius, radius)))
+    rows = sum(weight * padded[:, offset:offset + SIDE, :] for offset, weight in enumerate(taps))
+    return sum(weight * rows[:, :, offset:offset + SIDE] for offset, weight in enumerate(taps)).astype("float32")
+
+
+def soften(images: np.ndarray, rng: np.random.Generator, share: float = 0.5) -> np.ndarray:
+    """A copy of images in which a random share is blurred (sigma 0.5 to 1.5 pixels) and dimmed (by 0 to 30%).
+
+    A decoder paints soft, blurry digits. Applied to digits and non-digits alike, this keeps sharpness from
+    being what tells them apart: a blurred digit is still a digit and a blurred blob still nonsense.
+    """
+    softened = np.array(images, dtype="float32", copy=True)
+    chosen = np.flatnonzero(rng.uniform(size=len(softened)) < share)
+    sigmas = rng.choice([0.5, 0.75, 1.0, 1.25, 1.5], len(chosen))
+    for sigma in np.unique(sigmas):
+        members = chosen[sigmas == sigma]
+        softened[members] = gaussian_blur(softened[members], float(sigma))
+    softened[chosen] *= rng.uniform(0.7, 1.0, (len(chosen), 1, 1))
+    return np.clip(softened, 0.0, 1.0)
+
+
 def corpus(digits: np.ndarray, per_kind: int, seed: int, kinds: tuple[str, ...] = NONDIGIT_KINDS) -> dict:
     """{kind: images} with per_kind images of each non-digit kind, all drawn from one seed."""
     rng = np.random.default_rng(seed)

@@ -71,3 +71,32 @@ def test_the_evaluation_seed_is_not_one_training_uses():
 def test_an_unknown_kind_is_refused(digits):
     with pytest.raises(ValueError, match="Unknown outlier kinds"):
         outliers.corpus(digits, 3, SEED, kinds=("noise", "clouds"))
+
+
+def test_gaussian_blur_matches_a_direct_two_dimensional_sum():
+    rng = np.random.default_rng(SEED)
+    images = rng.uniform(size=(2, 28, 28)).astype("float32")
+    sigma = 1.25
+    radius = int(np.ceil(3 * sigma))
+    offsets = np.arange(-radius, radius + 1)
+    kernel = np.exp(-(offsets[:, None] ** 2 + offsets[None, :] ** 2) / (2 * sigma ** 2))
+    kernel /= kernel.sum()
+    padded = np.pad(images, ((0, 0), (radius, radius), (radius, radius)))
+    expected = np.zeros_like(images)
+    for row in range(28):
+        for column in range(28):
+            window = padded[:, row:row + 2 * radius + 1, column:column + 2 * radius + 1]
+            expected[:, row, column] = (window * kernel).sum(axis=(1, 2))
+    np.testing.assert_allclose(outliers.gaussian_blur(images, sigma), expected, atol=1e-5)
+
+
+def test_soften_blurs_and_dims_about_the_share_asked_and_leaves_the_rest_alone():
+    rng = np.random.default_rng(SEED)
+    images = outliers.strokes(400, rng)
+    softened = outliers.soften(images, np.random.default_rng(5), share=0.5)
+    changed = np.any(softened != images, axis=(1, 2))
+    assert 0.4 < changed.mean() < 0.6
+    assert softened.min() >= 0.0 and softened.max() <= 1.0
+    assert np.all(softened[changed].max(axis=(1, 2)) < images[changed].max(axis=(1, 2))), "blurred and dimmed"
+    np.testing.assert_array_equal(softened[~changed], images[~changed])
+    np.testing.assert_array_equal(softened, outliers.soften(images, np.random.default_rng(5), share=0.5))

@@ -40,13 +40,17 @@ UNSURE_CONFIDENCE = 0.5
 # Codes stepped from for the continuity measure, and the step as a share of the wall's width.
 CONTINUITY_CODES = 2000
 CONTINUITY_STEP = 0.01
+# A decoder paints soft digits; a reader must still read a test digit blurred by this many pixels.
+BLUR_SIGMA = 1.0
 SCHEMES = ("box", "fitted", "prior")
 
 
 def judge_reader(reader: inference.Reader, images: np.ndarray, labels: np.ndarray, nondigits: dict,
                  blended: np.ndarray) -> dict:
-    """A reader's bars: test accuracy, calibration error, refusing non-digits, doubting blends."""
+    """A reader's bars: test accuracy, calibration error, refusing non-digits, doubting blends; and whether it
+    still reads a blurred digit, as a decoder paints them."""
     probabilities = reader.probabilities(images)
+    blurred_digits, blurred_confidence = reader.read(outliers.gaussian_blur(images, BLUR_SIGMA))
     kinds = {kind: measures.share_below(reader.read(pictures)[1], UNSURE_CONFIDENCE)
              for kind, pictures in nondigits.items()}
     return {
@@ -57,6 +61,8 @@ def judge_reader(reader: inference.Reader, images: np.ndarray, labels: np.ndarra
                       "unsure_share": float(np.mean(list(kinds.values()))), "kinds": kinds},
         "blends": {"count": len(blended), "sure_at": config.READABLE_CONFIDENCE,
                    "sure_share": measures.share_at_least(reader.read(blended)[1], config.READABLE_CONFIDENCE)},
+        "blurred": {"sigma": BLUR_SIGMA, "accuracy": float(np.mean(blurred_digits == labels)),
+                    "sure_share": measures.share_at_least(blurred_confidence, config.READABLE_CONFIDENCE)},
     }
 
 
@@ -142,7 +148,10 @@ def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.n
     for kind in ("ae", "vae"):
         model = models[kind]
         codes = encode(model, images)
+        reconstructions = model.decoder.decode(codes)
         report[kind] = {"test_mse": reconstruction_mse(model, images),
+                        # The best a decoded image does: the repainted test digits, read by both readers.
+                        "reconstructions": read_twice(readers, reconstructions)["figures"],
                         "area": areas(model, models.reader, codes, grid_side),
                         "axes": latent.axis_statistics(codes),
                         "gaps": sampling(model, readers, codes, seed, samples),
@@ -156,7 +165,10 @@ def _both(report: dict, format_one) -> tuple[str, str]:
 
 def format_table(report: dict) -> str:
     level = config.READABLE_CONFIDENCE
-    rows = [("measure", "AE", "VAE"), ("test MSE per pixel", *_both(report, lambda m: f"{m['test_mse']:.4f}"))]
+    rows = [("measure", "AE", "VAE"), ("test MSE per pixel", *_both(report, lambda m: f"{m['test_mse']:.4f}")),
+            ("test reconstructions: reader / checker / both", *_both(report, lambda m: " / ".join(
+                f"{m['reconstructions'][key]:.1%}"
+                for key in ("readable_share", "readable_share_checker", "readable_both"))))]
     names = {"box": "uniform over box", "fitted": "from its own Gaussian", "prior": "from N(0, I)"}
     for name in SCHEMES:
         source = names[name]
@@ -210,6 +222,9 @@ def reader_rows(report: dict) -> list[tuple[str, str, str]]:
         rows.append((f"  {kind}", *(f"{report[name]['nondigits']['kinds'][kind]:.1%}" for name in readers)))
     rows.append((f"50/50 blends read >= {config.READABLE_CONFIDENCE} sure",
                  *(f"{report[name]['blends']['sure_share']:.1%}" for name in readers)))
+    rows.append((f"test digits blurred {BLUR_SIGMA} px: accuracy / >= {config.READABLE_CONFIDENCE} sure", *(
+        f"{report[name]['blurred']['accuracy']:.1%} / {report[name]['blurred']['sure_share']:.1%}"
+        for name in readers)))
     rows.append(("readers agree on test digits", f"{report['readers_test_agreement']:.2%}", ""))
     return rows
 

@@ -34,8 +34,8 @@ READER_KINDS = ("reader", "checker")
 DEFAULTS = {
     "ae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
     "vae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
-    "reader": {"epochs": 12, "learning_rate": 2e-3, "seed_offset": 0},
-    "checker": {"epochs": 12, "learning_rate": 2e-3, "seed_offset": 1},
+    "reader": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 0},
+    "checker": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 1},
 }
 # Outlier exposure: this many images of each non-digit kind (latentwall/outliers.py) join the digits with a
 # uniform target, about half as many outliers as digits in all (Hendrycks et al. 2019 weigh the outlier
@@ -183,7 +183,9 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     calibration, fitting = order[:held_out], order[held_out:]
     per_kind = min(OUTLIERS_PER_KIND, len(fitting) // 14)  # About one outlier for two digits on tiny data too.
     outlier_images, outlier_targets = outlier_exposure_set(x_train[fitting], y_train[fitting], per_kind, seed)
-    images = np.concatenate([x_train[fitting], outlier_images])
+    # Half of every kind, digits and non-digits alike, blurred and dimmed like a decoder's painting.
+    augment = np.random.default_rng([outliers.TRAIN_SEED, seed, 1])
+    images = outliers.soften(np.concatenate([x_train[fitting], outlier_images])[..., 0], augment)[..., None]
     targets = np.concatenate([keras.utils.to_categorical(y_train[fitting], 10), outlier_targets])
 
     steps = int(np.ceil(len(images) / args.batch_size))
@@ -193,7 +195,9 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     test = make_dataset(x_test, keras.utils.to_categorical(y_test, 10), args.batch_size, seed, shuffle=False)
     history, seconds = fit(model, train, test, settings["epochs"], None)
 
-    logits = architectures.reader_logits(model).predict(x_train[calibration], batch_size=1024, verbose=0)
+    # The temperature is fitted on held-out digits softened the same way: sharp and soft, as the reader meets them.
+    held_out_images = outliers.soften(x_train[calibration][..., 0], augment)[..., None]
+    logits = architectures.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
     temperature = measures.fit_temperature(logits, y_train[calibration])
     calibrated = architectures.with_temperature(model, temperature)
     calibrated.save(folder / f"{kind}.keras")
@@ -210,7 +214,7 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
           f"{calibration_report['held_out_nll_before']:.4f} -> {calibration_report['held_out_nll_after']:.4f}",
           flush=True)
     return {"architecture": arguments, "history": history, "epoch_seconds": seconds,
-            "calibration": calibration_report, "train_samples": int(len(fitting))}
+            "calibration": calibration_report, "train_samples": int(len(fitting)), "epoch_samples": int(len(images))}
 
 
 def record(kind: str, result: dict, args, settings: dict, data_sha256: str, train_samples: int, folder: Path) -> dict:
@@ -235,7 +239,7 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
         "keras_version": keras.__version__,
         "training_seconds": round(sum(result["epoch_seconds"]), 2),
         "final_metrics": final,
-        **({"calibration": result["calibration"]} if "calibration" in result else {}),
+        **{name: result[name] for name in ("calibration", "epoch_samples") if name in result},
     }
     folder.mkdir(parents=True, exist_ok=True)
     prefix = f"{kind}_" if kind in READER_KINDS else ""
