@@ -39,6 +39,11 @@ def test_ece_on_cases_worked_by_hand():
     assert measures.expected_calibration_error(eighty, np.ones(4, int)) == pytest.approx(0.2)
     # Half of them wrong: 80% sure, 50% right.
     assert measures.expected_calibration_error(eighty, np.array([1, 1, 2, 2])) == pytest.approx(0.3)
+    # Bins are closed on the right: 0.8 = 12/15 ends the 12th bin, 0.81 starts the 13th, so right and wrong are
+    # not averaged together: 0.5 * |1 - 0.8| + 0.5 * |0 - 0.81|.
+    edge = np.full((2, 10), 0.0)
+    edge[0, 1], edge[0, 2], edge[1, 1], edge[1, 2] = 0.8, 0.2, 0.81, 0.19
+    assert measures.expected_calibration_error(edge, np.array([1, 2])) == pytest.approx(0.505)
     with pytest.raises(ValueError):
         measures.expected_calibration_error(np.zeros((0, 10)), np.zeros(0, int))
 
