@@ -28,8 +28,8 @@ PLAIN_KINDS = ("noise", "smooth", "blobs", "strokes", "flat")
 DIGIT_KINDS = ("fragments",)
 # The non-digit corpus the evaluation reports on (blends are reported on their own).
 NONDIGIT_KINDS = PLAIN_KINDS + DIGIT_KINDS
-# Seeds: training draws its outliers from TRAIN_SEED + epoch-independent offsets; the evaluation corpus
-# uses EVALUATION_SEED, which training never uses.
+# Seeds: a reader's training outliers come from TRAIN_SEED plus that reader's own seed; the evaluation's
+# corpus comes from EVALUATION_SEED, which no training run uses (a test checks).
 TRAIN_SEED = 20190
 EVALUATION_SEED = 90210
 

@@ -32,9 +32,9 @@ class Model:
 
 
 def test_continuity_against_the_closed_form():
-    """Codes spread evenly over x in [-1, 1] (and y in [-5, 5]): the step is 1% of the width, 0.02; a code at distance d from the
-    boundary x = 0 crosses it when 0.02 cos(angle) > d, so the digit changes for 0.02 / pi of the codes, and the
-    picture changes by 0.02 |cos(angle)|, whose median is 0.02 cos(pi / 4)."""
+    """Codes spread evenly over x in [-1, 1] (and y in [-5, 5]): the step is 1% of the width, 0.02. A code at
+    distance d from the boundary x = 0 crosses it when 0.02 cos(angle) > d, so the digit changes for 0.02 / pi
+    of the codes, and the picture changes by 0.02 |cos(angle)|, whose median is 0.02 cos(pi / 4)."""
     rng = np.random.default_rng(0)
     codes = np.stack([np.linspace(-1, 1, 40001), rng.uniform(-5, 5, 40001)], axis=1).astype("float32")
     readers = (SignReader(), SignReader())

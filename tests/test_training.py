@@ -153,6 +153,8 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
             assert 0 <= gaps["far_share"] <= 1 and gaps["readable_both"] <= gaps["readable_share"]
             assert sum(gaps["digits"]) == pytest.approx(gaps["readable_both"])
         assert sum(report[kind]["area"]["shares"]) == pytest.approx(1)
+        assert sum(report[kind]["area"]["checker_shares"]) == pytest.approx(1)
+        assert 0 <= report[kind]["area"]["agreement"] <= 1
         assert len(report[kind]["axes"]) == 2
         assert report[kind]["continuity"]["codes"] == 300
     for reader in ("reader", "checker"):

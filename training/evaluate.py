@@ -122,15 +122,21 @@ def continuity(model: inference.LatentModel, readers, codes: np.ndarray, seed: i
     }
 
 
-def areas(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray, grid_side: int) -> dict:
-    """How much of the wall's box the reader reads as each digit, and how much it will not read at all."""
-    digits, confidence = reader.read(model.decoder.decode(latent.grid(latent.bounding_box(codes), grid_side)))
-    shares = latent.area_shares(digits)
-    smallest, largest = int(shares.argmin()), int(shares.argmax())
-    return {"grid_side": grid_side, "shares": [float(share) for share in shares], "smallest_digit": smallest,
-            "largest_digit": largest, "smallest_to_largest": float(shares[smallest] / max(shares[largest], 1e-12)),
-            "largest_to_smallest": float(shares[largest] / shares[smallest]) if shares[smallest] > 0 else None,
-            "unsure_share": measures.share_below(confidence, UNSURE_CONFIDENCE)}
+def areas(model: inference.LatentModel, readers, codes: np.ndarray, grid_side: int) -> dict:
+    """How much of the wall's box each reader reads as each digit, how much it will not read at all, and how
+    much of the box the two readers give the same digit."""
+    read = read_twice(readers, model.decoder.decode(latent.grid(latent.bounding_box(codes), grid_side)))
+    found = {}
+    for name, prefix in (("first", ""), ("second", "checker_")):
+        shares = latent.area_shares(read[name].argmax(axis=1))
+        smallest, largest = int(shares.argmin()), int(shares.argmax())
+        found.update({
+            f"{prefix}shares": [float(share) for share in shares], f"{prefix}smallest_digit": smallest,
+            f"{prefix}largest_digit": largest,
+            f"{prefix}smallest_to_largest": float(shares[smallest] / max(shares[largest], 1e-12)),
+            f"{prefix}largest_to_smallest": float(shares[largest] / shares[smallest]) if shares[smallest] > 0 else None,
+            f"{prefix}unsure_share": measures.share_below(read[name].max(axis=1), UNSURE_CONFIDENCE)})
+    return {"grid_side": grid_side, **found, "agreement": read["figures"]["agreement"]}
 
 
 def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.ndarray, y_test: np.ndarray,
@@ -152,7 +158,7 @@ def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.n
         report[kind] = {"test_mse": reconstruction_mse(model, images),
                         # The best a decoded image does: the repainted test digits, read by both readers.
                         "reconstructions": read_twice(readers, reconstructions)["figures"],
-                        "area": areas(model, models.reader, codes, grid_side),
+                        "area": areas(model, readers, codes, grid_side),
                         "axes": latent.axis_statistics(codes),
                         "gaps": sampling(model, readers, codes, seed, samples),
                         "continuity": continuity(model, readers, codes, seed)}
@@ -187,10 +193,14 @@ def format_table(report: dict) -> str:
     for end in ("smallest", "largest"):
         rows.append((f"{end} digit area", *_both(report, lambda m: (
             f"digit {m['area'][end + '_digit']}: {m['area']['shares'][m['area'][end + '_digit']]:.2%}"))))
-    rows.append(("largest : smallest area", *_both(report, lambda m: "no cell of one digit" if m["area"][
-        "largest_to_smallest"] is None else f"{m['area']['largest_to_smallest']:,.0f} : 1")))
-    rows.append((f"wall area the reader is < {UNSURE_CONFIDENCE} sure of",
-                 *_both(report, lambda m: f"{m['area']['unsure_share']:.1%}")))
+    for prefix, reader in (("", "reader"), ("checker_", "checker")):
+        rows.append((f"largest : smallest area ({reader})", *_both(report, lambda m: (
+            "no cell of one digit" if m["area"][f"{prefix}largest_to_smallest"] is None
+            else f"{m['area'][f'{prefix}largest_to_smallest']:,.0f} : 1"))))
+        rows.append((f"wall area the {reader} is < {UNSURE_CONFIDENCE} sure of",
+                     *_both(report, lambda m: f"{m['area'][f'{prefix}unsure_share']:.1%}")))
+    rows.append(("wall area the readers give the same digit",
+                 *_both(report, lambda m: f"{m['area']['agreement']:.1%}")))
     for axis in (0, 1):
         rows.append((f"axis {axis}: mean / std", *_both(report, lambda m: (
             f"{m['axes'][axis]['mean']:.2f} / {m['axes'][axis]['std']:.2f}"))))
