@@ -156,7 +156,7 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
         assert sum(report[kind]["area"]["checker_shares"]) == pytest.approx(1)
         assert 0 <= report[kind]["area"]["agreement"] <= 1
         assert len(report[kind]["axes"]) == 2
-        assert report[kind]["continuity"]["codes"] == 300
+        assert report[kind]["continuity"]["codes"] == evaluate.CONTINUITY_CODES
     for reader in ("reader", "checker"):
         assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
         assert len(report[reader]["nondigits"]["kinds"]) >= 5
