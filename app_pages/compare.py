@@ -6,7 +6,7 @@ import streamlit as st
 from PIL import Image
 
 from app_pages.shared import KINDS, cached_models, decoded_panel, guarded, models_or_stop, text, wall_chart, wall_for
-from latentwall import config, explore, inference, latent
+from latentwall import claims, config, explore, inference, latent
 
 WALL_HEIGHT = 440
 
@@ -49,6 +49,28 @@ def defects_table(folder) -> None:
     st.table(rows)
 
 
+def claims_panel(folder) -> None:
+    """The story's claims beside the measured figures; each verdict follows from evaluation.json by a stated
+    rule (latentwall/claims.py) and stays hidden until the student has made a guess."""
+    st.subheader(text("claims.title"))
+    judged = claims.judge(explore.load_evaluation(folder) or {})
+    if judged is None:
+        st.info(text("claims.outdated"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+        return
+    st.markdown(text("claims.intro"))
+    reveal = st.toggle(text("claims.reveal"), key="claims-reveal")
+    st.table([{text("claims.column_claim"): text(f"claims.{claim.key}.claim"),
+               text("models.ae"): text(f"claims.{claim.key}.figure", **claim.ae),
+               text("models.vae"): text(f"claims.{claim.key}.figure", **claim.vae),
+               text("claims.column_verdict"): (
+                   f"{text(f'claims.verdict_{claim.verdict}')}: {text(f'claims.{claim.key}.{claim.verdict}')}"
+                   if reveal else text("claims.hidden"))}
+              for claim in judged])
+    with st.expander(text("claims.rules_title")):
+        st.markdown(text("claims.rules", **{name.lower(): getattr(claims, name) for name in claims.THRESHOLDS}))
+
+
 def compare_page() -> None:
     models = models_or_stop()
     st.title(text("compare.title"))
@@ -63,6 +85,7 @@ def compare_page() -> None:
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         column.image(manifold_picture(str(config.MODELS_ROOT), kind), width="stretch",
                      caption=text("compare.manifold_caption", model=text(f"models.{kind}")))
+    claims_panel(models.folder)
     defects_table(models.folder)
 
 

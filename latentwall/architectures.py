@@ -37,7 +37,9 @@ def default_arguments(kind: str) -> dict:
         return {"latent_dim": 2, "filters": [32, 64], "dense_units": 128, "kl_weight": 1.0 if kind == "vae" else 0.0}
     if kind == "reader":
         return {"filters": [32, 64], "dense_units": 128, "dropout": 0.3}
-    raise ValueError(f"Unknown model kind {kind!r}; expected 'ae', 'vae' or 'reader'.")
+    if kind == "checker":
+        return {"filters": [16, 32], "dense_units": 64, "dropout": 0.2}
+    raise ValueError(f"Unknown model kind {kind!r}; expected 'ae', 'vae', 'reader' or 'checker'.")
 
 
 def build_encoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128,
@@ -147,17 +149,74 @@ def build_vae(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: i
     return VAE(encoder, decoder, kl_weight=kl_weight, seed=seed, name="vae")
 
 
-def build_reader(filters: list[int] = (32, 64), dense_units: int = 128, dropout: float = 0.3) -> keras.Model:
-    """A small CNN that reads a 28x28 image as a digit; softmax over 0-9."""
+@keras.saving.register_keras_serializable(package="latentwall")
+class Temperature(layers.Layer):
+    """Divides logits by a temperature T before the softmax: T > 1 softens the reader's probabilities, T < 1
+    sharpens them. T is 1 while training and is then fitted on held-out digits (Guo et al. 2017) and written
+    into this layer, so the saved model and its ONNX export answer with calibrated probabilities."""
+
+    def __init__(self, temperature: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        if not temperature > 0:
+            raise ValueError(f"A temperature must be positive, got {temperature}.")
+        self.temperature = float(temperature)
+
+    def call(self, logits):
+        return logits / self.temperature
+
+    def get_config(self):
+        return {**super().get_config(), "temperature": self.temperature}
+
+
+def build_reader(filters: list[int] = (32, 64), dense_units: int = 128, dropout: float = 0.3,
+                 temperature: float = 1.0, name: str = "reader") -> keras.Model:
+    """A small CNN that reads a 28x28 image as a digit: logits, divided by a temperature, then softmax over 0-9.
+
+    Each block is one 3x3 convolution and a 2x2 max-pool; the logits layer is named so the temperature can be
+    fitted on them (reader_logits).
+    """
     images = keras.Input(shape=IMAGE_SHAPE, name="image")
     x = images
     for count in filters:
-        x = layers.Conv2D(count, 3, padding="same", activation="relu")(x)
         x = layers.Conv2D(count, 3, padding="same", activation="relu")(x)
         x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
     x = layers.Dense(dense_units, activation="relu")(x)
     x = layers.Dropout(dropout)(x)
-    probabilities = layers.Dense(10, activation="softmax", name="probabilities")(x)
-    return keras.Model(images, probabilities, name="reader")
+    return _calibrated_head(images, layers.Dense(10, name="logits")(x), temperature, name)
+
+
+def build_checker(filters: list[int] = (16, 32), dense_units: int = 64, dropout: float = 0.2,
+                  temperature: float = 1.0, name: str = "checker") -> keras.Model:
+    """A second reader of another shape, used only by the evaluation to cross-check the first: 5x5
+    convolutions with stride 2 instead of 3x3 ones with pooling, narrower, no dropout before the convolutions."""
+    images = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = images
+    for count in filters:
+        x = layers.Conv2D(count, 5, strides=2, padding="same", activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(dense_units, activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    return _calibrated_head(images, layers.Dense(10, name="logits")(x), temperature, name)
+
+
+def _calibrated_head(images, logits, temperature: float, name: str) -> keras.Model:
+    scaled = Temperature(temperature, name="temperature")(logits)
+    return keras.Model(images, layers.Softmax(name="probabilities")(scaled), name=name)
+
+
+def reader_logits(reader: keras.Model) -> keras.Model:
+    """The same reader cut at its logits, before temperature and softmax: what a temperature is fitted on."""
+    return keras.Model(reader.inputs, reader.get_layer("logits").output, name=f"{reader.name}_logits")
+
+
+def with_temperature(reader: keras.Model, temperature: float) -> keras.Model:
+    """The reader with its temperature set: rebuilt from its own config, then given its trained weights."""
+    config = reader.get_config()
+    for layer in config["layers"]:
+        if layer["class_name"] == "Temperature":
+            layer["config"]["temperature"] = float(temperature)
+    calibrated = keras.Model.from_config(config)
+    calibrated.set_weights(reader.get_weights())
+    return calibrated

@@ -23,6 +23,8 @@ MODEL_FILES = {
     "vae": ("vae/encoder.keras", "vae/decoder.keras"),
 }
 READER_FILE = "reader.keras"
+# A second digit reader of another shape and seed; only the evaluation runs it, to cross-check the reader.
+CHECKER_FILE = "checker.keras"
 # What each Keras model answered to fixed probe inputs, written when it is exported. The app runs the same
 # probes through each ONNX file as it loads it: a file damaged after training (even with its manifest entry
 # recomputed) answers differently and is refused.
@@ -85,7 +87,7 @@ def load_keras_model(path: Path):
     """Load one .keras file the safe way: no compile, safe_mode on, our custom layers registered."""
     import keras
 
-    from latentwall import architectures  # noqa: F401  Registers the Sampling layer with Keras.
+    from latentwall import architectures  # noqa: F401  Registers the Sampling and Temperature layers with Keras.
 
     return keras.saving.load_model(path, compile=False, safe_mode=True)
 
@@ -123,8 +125,8 @@ def onnx_name(keras_name: str) -> str:
 
 
 def keras_files() -> tuple[str, ...]:
-    """Every .keras file of a complete models folder: the encoders, decoders and reader."""
-    return (*(name for pair in MODEL_FILES.values() for name in pair), READER_FILE)
+    """Every .keras file of a complete models folder: the encoders, decoders and the two readers."""
+    return (*(name for pair in MODEL_FILES.values() for name in pair), READER_FILE, CHECKER_FILE)
 
 
 def decoder_files() -> tuple[str, ...]:

@@ -114,6 +114,31 @@ class ModelSet:
         return getattr(self, kind)
 
 
+def _expected_answers(folder: Path):
+    """A function giving the stored probe answers of one .keras file's export."""
+    with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+        probes = {name: stored[name] for name in stored.files}
+
+    def expected(keras_name: str) -> list[np.ndarray]:
+        prefix = f"{artifacts.onnx_name(keras_name)}:"
+        return [probes[f"{prefix}{number}"] for number in range(sum(name.startswith(prefix) for name in probes))]
+
+    return expected
+
+
+def load_checker(models_root: Path = config.MODELS_ROOT) -> Reader:
+    """The second reader, which only the evaluation runs (the app never loads it), verified like the others."""
+    folder = config.dataset_dir(models_root)
+    artifacts.verify_manifest(folder, (artifacts.CHECKER_FILE, artifacts.onnx_name(artifacts.CHECKER_FILE)))
+    try:
+        return Reader(folder / artifacts.onnx_name(artifacts.CHECKER_FILE),
+                      expected=_expected_answers(folder)(artifacts.CHECKER_FILE))
+    except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
+        raise artifacts.ArtifactError(
+            f"The second reader in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
+            f"{artifacts.fix_advice()}") from None
+
+
 def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     """Verify the manifest, then load both latent models and the reader from their ONNX exports.
 
@@ -122,13 +147,7 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     folder = config.dataset_dir(models_root)
     artifacts.verify_manifest(folder, artifacts.required_files())
     try:
-        with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
-            probes = {name: stored[name] for name in stored.files}
-
-        def expected(keras_name: str) -> list[np.ndarray]:
-            prefix = f"{artifacts.onnx_name(keras_name)}:"
-            return [probes[f"{prefix}{number}"] for number in range(sum(name.startswith(prefix) for name in probes))]
-
+        expected = _expected_answers(folder)
         latent = {}
         for kind, (encoder_file, decoder_file) in artifacts.MODEL_FILES.items():
             latent[kind] = LatentModel(

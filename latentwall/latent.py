@@ -136,6 +136,20 @@ def sample_prior(count: int, rng: np.random.Generator, latent_dim: int = 2) -> n
     return rng.standard_normal((count, latent_dim)).astype("float32")
 
 
+def sample_fitted(codes: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """count codes from the Gaussian fitted to codes (their mean and full covariance): the natural way to
+    sample a plain AE, whose codes follow no prior but their own spread."""
+    codes = np.asarray(codes, "float64")
+    return rng.multivariate_normal(codes.mean(axis=0), np.cov(codes, rowvar=False), count).astype("float32")
+
+
+def step_codes(codes: np.ndarray, length: float, rng: np.random.Generator) -> np.ndarray:
+    """Each code moved by length in its own uniformly random direction (a 2-D wall: a random angle)."""
+    codes = np.asarray(codes, "float64")
+    angles = rng.uniform(0.0, 2.0 * np.pi, len(codes))
+    return (codes + length * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
+
+
 def axis_statistics(codes: np.ndarray) -> list[dict]:
     """Mean, std, min and max of the codes along each axis: how lopsided and how far the wall reaches."""
     codes = np.asarray(codes, "float64")

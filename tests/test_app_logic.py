@@ -177,8 +177,9 @@ REPORT = {
     **{kind: {"test_mse": 0.04, "area": {"grid_side": 10, "shares": [0.1] * 10, "smallest_digit": 3,
                                          "largest_digit": 1, "smallest_to_largest": 0.5},
               "axes": [{"axis": axis, "mean": 0.1, "std": 1.0, "min": -2.0, "max": 2.0} for axis in (0, 1)],
-              "gaps": {"threshold": 0.2, **{source: {"samples": 2000, "far_share": 0.25, "readable_share": 0.75}
-                                            for source in ("box", "prior")}}}
+              "gaps": {"threshold": 0.2, **{source: {"samples": 2000, "far_share": 0.25, "readable_share": 0.75,
+                                                     "readable_both": 0.7}
+                                            for source in ("box", "fitted", "prior")}}}
        for kind in ("ae", "vae")},
 }
 
@@ -186,11 +187,18 @@ REPORT = {
 def test_defect_rows_format_every_number_and_have_words():
     rows = explore.defect_rows(REPORT)
     text = load_strings("en")
-    assert len(rows) == 12
+    assert len(rows) == 17
     for key, ae, vae in rows:
         assert ae == vae and ae != "–"
         assert text(f"defects.{key}.label") and text(f"defects.{key}.meaning")
     assert dict((key, ae) for key, ae, _ in rows)["box_far"] == "25.0%"
+
+
+def test_the_area_ratio_reads_as_largest_to_smallest():
+    report = {kind: {"area": {"shares": [0.7459, 0.0005, *[0.0282] * 8]}} for kind in ("ae", "vae")}
+    report["vae"]["area"]["shares"] = [0.0, *[1 / 9] * 9]
+    ratios = dict((key, (ae, vae)) for key, ae, vae in explore.defect_rows(report))["area_ratio"]
+    assert ratios == ("1,492 : 1", "∞ : 1")
 
 
 def test_defect_rows_survive_a_damaged_report():

@@ -34,7 +34,8 @@ def test_the_ae_and_vae_share_the_decoder_architecture():
 
 
 def test_no_lambda_layers():
-    models = [*architectures.build_autoencoder(), architectures.build_vae().encoder, architectures.build_reader()]
+    models = [*architectures.build_autoencoder(), architectures.build_vae().encoder, architectures.build_reader(),
+              architectures.build_checker()]
     for model in models:
         assert not any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers())
 
@@ -44,6 +45,7 @@ def test_no_lambda_layers():
     lambda: architectures.build_encoder(variational=True),
     lambda: architectures.build_decoder(),
     lambda: architectures.build_reader(),
+    lambda: architectures.build_checker(temperature=1.7),
 ])
 def test_save_load_round_trip_gives_identical_outputs(tmp_path, build):
     model = build()
@@ -77,3 +79,27 @@ def test_a_model_with_a_lambda_layer_is_refused(tmp_path):
     model.save(tmp_path / "lambda.keras")
     with pytest.raises(ValueError, match="(?i)lambda|unsafe|safe_mode"):
         artifacts.load_keras_model(tmp_path / "lambda.keras")
+
+
+@pytest.mark.parametrize("build", [architectures.build_reader, architectures.build_checker])
+def test_a_folded_temperature_divides_the_logits_and_survives_saving(tmp_path, build):
+    """with_temperature keeps every trained weight and makes the model answer softmax(logits / T) itself."""
+    from latentwall import measures
+
+    reader = build()
+    images = np.random.default_rng(4).random((6, 28, 28, 1), dtype="float32")
+    logits = np.asarray(architectures.reader_logits(reader)(images))
+    calibrated = architectures.with_temperature(reader, 2.5)
+    np.testing.assert_allclose(np.asarray(calibrated(images)), measures.softmax(logits, 2.5), atol=1e-6)
+    calibrated.save(tmp_path / "reader.keras")
+    loaded = artifacts.load_keras_model(tmp_path / "reader.keras")
+    assert loaded.get_layer("temperature").temperature == 2.5
+    np.testing.assert_allclose(np.asarray(loaded(images)), measures.softmax(logits, 2.5), atol=1e-6)
+    with pytest.raises(ValueError, match="positive"):
+        architectures.Temperature(0.0)
+
+
+def test_the_two_readers_differ_in_shape():
+    shapes = [[type(layer).__name__ for layer in build().layers]
+              for build in (architectures.build_reader, architectures.build_checker)]
+    assert shapes[0] != shapes[1]

@@ -12,13 +12,14 @@ import time
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, data, inference
+from latentwall import artifacts, config, data, inference, outliers
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
 LAYOUT = ["ae/encoder.keras", "ae/decoder.keras", "ae/wall.npz", "ae/history.json", "ae/meta.json",
           "vae/encoder.keras", "vae/decoder.keras", "vae/wall.npz", "vae/history.json", "vae/meta.json",
           "reader.keras", "reader_history.json", "reader_meta.json", "manifest.json",
+          "checker.keras", "checker_history.json", "checker_meta.json", "checker.onnx",
           "ae/encoder.onnx", "ae/decoder.onnx", "vae/encoder.onnx", "vae/decoder.onnx", "reader.onnx", "probes.npz"]
 
 
@@ -40,6 +41,11 @@ def test_artifact_layout_and_metadata(tiny_models):
     history = json.loads((folder / "vae" / "history.json").read_text())
     for term in ("loss", "reconstruction_loss", "kl_loss", "mse"):
         assert len(history[term]) == len(history[f"val_{term}"]) == 1
+    for reader in ("reader", "checker"):
+        calibration = json.loads((folder / f"{reader}_meta.json").read_text())["calibration"]
+        assert calibration["temperature"] > 0
+        assert calibration["held_out_nll_after"] <= calibration["held_out_nll_before"]
+        assert "blends" in calibration["outlier_kinds"] and calibration["outlier_seed"] != outliers.EVALUATION_SEED
     with np.load(folder / "vae" / "wall.npz", allow_pickle=False) as wall:
         assert wall["z_mean"].shape == wall["z_log_var"].shape == (300, 2) and wall["labels"].shape == (300,)
 
@@ -138,11 +144,20 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
     shutil.copytree(tiny_models, copy)
     assert evaluate.main(["--models", str(copy), "--data", str(MNIST_FILE), "--samples", "2000",
                           "--grid-side", "10"]) == 0
-    assert "far from data, from N(0, I)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "from N(0, I): far from data" in out and "calibration error" in out
     report = json.loads((config.dataset_dir(copy) / "evaluation.json").read_text())
     for kind in ("ae", "vae"):
-        assert 0 <= report[kind]["gaps"]["prior"]["far_share"] <= 1
+        for scheme in evaluate.SCHEMES:
+            gaps = report[kind]["gaps"][scheme]
+            assert 0 <= gaps["far_share"] <= 1 and gaps["readable_both"] <= gaps["readable_share"]
+            assert sum(gaps["digits"]) == pytest.approx(gaps["readable_both"])
         assert sum(report[kind]["area"]["shares"]) == pytest.approx(1)
+        assert sum(report[kind]["area"]["checker_shares"]) == pytest.approx(1)
+        assert 0 <= report[kind]["area"]["agreement"] <= 1
         assert len(report[kind]["axes"]) == 2
-    assert 0 <= report["reader"]["test_accuracy"] <= 1
+        assert report[kind]["continuity"]["codes"] == evaluate.CONTINUITY_CODES
+    for reader in ("reader", "checker"):
+        assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
+        assert len(report[reader]["nondigits"]["kinds"]) >= 5
     assert "evaluation.json" in artifacts.verify_manifest(config.dataset_dir(copy))

@@ -34,8 +34,8 @@ def timed_training(kind: str, epochs: int, out: Path, args, extra: list[str] = (
         command += ["--data", args.data]
     if train.main(command) != 0:
         raise SystemExit(2)
-    folder = config.dataset_dir(out) / ("" if kind == "reader" else kind)
-    prefix = "reader_" if kind == "reader" else ""
+    folder = config.dataset_dir(out) / ("" if kind in train.READER_KINDS else kind)
+    prefix = f"{kind}_" if kind in train.READER_KINDS else ""
     meta = artifacts.read_json(folder / f"{prefix}meta.json")
     history = artifacts.read_json(folder / f"{prefix}history.json")
     return meta, history, cpu_seconds() - before
@@ -52,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="latentwall-benchmark-") as scratch:
         out = Path(scratch)
-        for kind in ("reader", "ae"):
+        for kind in ("reader", "checker", "ae"):
             meta, history, _ = timed_training(kind, 1, out, args)
             seconds = history["epoch_seconds"][0]
-            rows.append((kind, seconds, meta["train_samples"] / seconds))
+            # A reader's epoch also holds its non-digits, not only its training digits.
+            rows.append((kind, seconds, meta.get("epoch_samples", meta["train_samples"]) / seconds))
         meta, history, cpu = timed_training("vae", args.max_epochs, out, args,
                                             ["--target-mse", str(args.target_mse)])
     seconds = history["epoch_seconds"]

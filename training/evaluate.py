@@ -1,4 +1,7 @@
-"""Measure the committed models and the three defects of a wall, for the AE and the VAE alike.
+"""Measure the committed models, the readers that judge them, and the story's claims, for the AE and the VAE alike.
+
+Every readability figure is given by both readers (the app's reader and the checker, a second reader of
+another shape and seed) and by their agreement, so no figure rests on one classifier's quirks.
 
     python -m training.evaluate [--models models/] [--data PATH] [--seed N] [--samples N]
 
@@ -14,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, latent
+from latentwall import artifacts, config, inference, latent, measures, outliers
 from latentwall.data import DataError, as_images, load_mnist
 
 
@@ -29,78 +32,211 @@ def reconstruction_mse(model: inference.LatentModel, images: np.ndarray) -> floa
     return float(np.mean((decoded - images[..., 0]) ** 2))
 
 
-def readable_share(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray) -> float:
-    """Share of codes whose decoded image the reader reads with confidence >= READABLE_CONFIDENCE."""
-    _, confidence = reader.read(model.decoder.decode(codes))
-    return float(np.mean(confidence >= config.READABLE_CONFIDENCE))
+# Non-digit images of each kind, and blends, in the corpus the readers are judged on.
+CORPUS_PER_KIND = 1000
+BLEND_COUNT = 2000
+# The reader's "I don't know": below this confidence a non-digit counts as refused.
+UNSURE_CONFIDENCE = 0.5
+# Codes stepped from for the continuity measure, and the step as a share of the wall's width.
+CONTINUITY_CODES = 2000
+CONTINUITY_STEP = 0.01
+# A decoder paints soft digits; a reader must still read a test digit blurred by this many pixels.
+BLUR_SIGMA = 1.0
+SCHEMES = ("box", "fitted", "prior")
 
 
-def defects(model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray, seed: int,
-            samples: int, grid_side: int) -> dict:
-    """The three defects the gallery-wall story tells of, measured rather than assumed.
-
-    (a) uneven areas: the share of a grid over the wall's bounding box that the reader reads as each digit;
-    (b) asymmetry and unboundedness: per-axis statistics of the test codes;
-    (c) gaps: random codes, uniform over the box and from N(0, I): how many land far from every test code
-        (beyond the 99th percentile of the test codes' own nearest-neighbour distances), and how many
-        decode to an image the reader is confident about.
-    """
-    box = latent.bounding_box(codes)
-    grid_digits, _ = reader.read(model.decoder.decode(latent.grid(box, grid_side)))
-    shares = latent.area_shares(grid_digits)
-    smallest, largest = int(shares.argmin()), int(shares.argmax())
-    threshold = latent.far_threshold(codes)
-    rng = np.random.default_rng(seed)
-    gaps = {"threshold": threshold}
-    for name, sample in (("box", latent.sample_box(box, samples, rng)), ("prior", latent.sample_prior(samples, rng))):
-        gaps[name] = {
-            "samples": samples,
-            "far_share": float(np.mean(latent.distances_to_bank(sample, codes) > threshold)),
-            "readable_share": readable_share(model, reader, sample),
-        }
-    ratio = float(shares[smallest] / max(shares[largest], 1e-12))
+def judge_reader(reader: inference.Reader, images: np.ndarray, labels: np.ndarray, nondigits: dict,
+                 blended: np.ndarray) -> dict:
+    """A reader's bars: test accuracy, calibration error, refusing non-digits, doubting blends; and whether it
+    still reads a blurred digit, as a decoder paints them."""
+    probabilities = reader.probabilities(images)
+    blurred_digits, blurred_confidence = reader.read(outliers.gaussian_blur(images, BLUR_SIGMA))
+    kinds = {kind: measures.share_below(reader.read(pictures)[1], UNSURE_CONFIDENCE)
+             for kind, pictures in nondigits.items()}
     return {
-        "area": {"grid_side": grid_side, "shares": [float(share) for share in shares], "smallest_digit": smallest,
-                 "largest_digit": largest, "smallest_to_largest": ratio},
-        "axes": latent.axis_statistics(codes),
-        "gaps": gaps,
+        "test_accuracy": float(np.mean(probabilities.argmax(axis=1) == labels)),
+        "ece": measures.expected_calibration_error(probabilities, labels),
+        "ece_bins": measures.ECE_BINS,
+        "nondigits": {"unsure_below": UNSURE_CONFIDENCE, "per_kind": len(next(iter(nondigits.values()))),
+                      "unsure_share": float(np.mean(list(kinds.values()))), "kinds": kinds},
+        "blends": {"count": len(blended), "sure_at": config.READABLE_CONFIDENCE,
+                   "sure_share": measures.share_at_least(reader.read(blended)[1], config.READABLE_CONFIDENCE)},
+        "blurred": {"sigma": BLUR_SIGMA, "accuracy": float(np.mean(blurred_digits == labels)),
+                    "sure_share": measures.share_at_least(blurred_confidence, config.READABLE_CONFIDENCE)},
     }
 
 
-def evaluate(models: inference.ModelSet, x_test: np.ndarray, y_test: np.ndarray, seed: int, samples: int,
-             grid_side: int) -> dict:
+def read_twice(readers: tuple[inference.Reader, inference.Reader], images: np.ndarray) -> dict:
+    """What both readers make of the same images: each one's readable share, both, and their agreement."""
+    first, second = (reader.probabilities(images) for reader in readers)
+    level = config.READABLE_CONFIDENCE
+    both = measures.readable_both(first, second, level)
+    return {"first": first, "second": second, "both": both, "figures": {
+        "readable_share": measures.share_at_least(first.max(axis=1), level),
+        "readable_share_checker": measures.share_at_least(second.max(axis=1), level),
+        "readable_both": float(both.mean()),
+        "agreement": float(np.mean(first.argmax(axis=1) == second.argmax(axis=1))),
+    }}
+
+
+def sampling(model: inference.LatentModel, readers, codes: np.ndarray, seed: int, samples: int) -> dict:
+    """Three ways to draw random codes, each judged the same way: how many land far from every test code, how
+    many both readers read clearly (overall, far from data and near it), and which digits they show."""
+    box = latent.bounding_box(codes)
+    threshold = latent.far_threshold(codes)
+    rng = np.random.default_rng(seed)
+    drawn = {"box": latent.sample_box(box, samples, rng), "fitted": latent.sample_fitted(codes, samples, rng),
+             "prior": latent.sample_prior(samples, rng)}
+    gaps = {"threshold": threshold,
+            # N(0, I) puts 95% of each axis within +-2 units: this share of the wall's width.
+            "prior_width_share": 4.0 / (box[1] - box[0])}
+    for name, sample in drawn.items():
+        far = latent.distances_to_bank(sample, codes) > threshold
+        read = read_twice(readers, model.decoder.decode(sample))
+        gaps[name] = {
+            "samples": samples, "far_share": float(far.mean()), **read["figures"],
+            "far_readable_both": float(read["both"][far].mean()) if far.any() else None,
+            "near_readable_both": float(read["both"][~far].mean()) if (~far).any() else None,
+            "digits": measures.digit_shares(read["first"].argmax(axis=1), read["both"]),
+        }
+    return gaps
+
+
+def continuity(model: inference.LatentModel, readers, codes: np.ndarray, seed: int) -> dict:
+    """The story's (2, -2) against (2.1, -2.1): from random test codes, a step of 1% of the wall's width in a
+    random direction. How much the picture changes, and how often each reader's digit changes."""
+    rng = np.random.default_rng(seed)
+    start = codes[rng.choice(len(codes), min(CONTINUITY_CODES, len(codes)), replace=False)]
+    box = latent.bounding_box(codes)
+    length = CONTINUITY_STEP * (box[1] - box[0])
+    here, there = model.decoder.decode(start), model.decoder.decode(latent.step_codes(start, length, rng))
+    change = measures.pixel_change(here, there)
+    before, after = read_twice(readers, here), read_twice(readers, there)
+    flips = {name: before[name].argmax(axis=1) != after[name].argmax(axis=1) for name in ("first", "second")}
+    return {
+        "codes": len(start), "step_share": CONTINUITY_STEP, "step": float(length),
+        "pixel_change_median": float(np.median(change)), "pixel_change_p95": float(np.percentile(change, 95)),
+        "flip_share": float(flips["first"].mean()), "flip_share_checker": float(flips["second"].mean()),
+        # A clear digit on both sides, and not the same one: a small step that a student would see as a jump.
+        "sure_flip_share": float(np.mean(flips["first"] & before["both"] & after["both"])),
+    }
+
+
+def areas(model: inference.LatentModel, readers, codes: np.ndarray, grid_side: int) -> dict:
+    """How much of the wall's box each reader reads as each digit, how much it will not read at all, and how
+    much of the box the two readers give the same digit."""
+    read = read_twice(readers, model.decoder.decode(latent.grid(latent.bounding_box(codes), grid_side)))
+    found = {}
+    for name, prefix in (("first", ""), ("second", "checker_")):
+        shares = latent.area_shares(read[name].argmax(axis=1))
+        smallest, largest = int(shares.argmin()), int(shares.argmax())
+        found.update({
+            f"{prefix}shares": [float(share) for share in shares], f"{prefix}smallest_digit": smallest,
+            f"{prefix}largest_digit": largest,
+            f"{prefix}smallest_to_largest": float(shares[smallest] / max(shares[largest], 1e-12)),
+            f"{prefix}largest_to_smallest": float(shares[largest] / shares[smallest]) if shares[smallest] > 0 else None,
+            f"{prefix}unsure_share": measures.share_below(read[name].max(axis=1), UNSURE_CONFIDENCE)})
+    return {"grid_side": grid_side, **found, "agreement": read["figures"]["agreement"]}
+
+
+def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.ndarray, y_test: np.ndarray,
+             seed: int, samples: int, grid_side: int) -> dict:
+    """Every figure the README and the comparison page show, measured on the ONNX exports the app serves."""
     images = as_images(x_test)
-    digits, _ = models.reader.read(images[..., 0])
-    report = {"seed": seed, "reader": {"test_accuracy": float(np.mean(digits == y_test))}}
+    corpus = outliers.corpus(images[..., 0], CORPUS_PER_KIND, outliers.EVALUATION_SEED)
+    blended = outliers.blends(images[..., 0], y_test, BLEND_COUNT, np.random.default_rng(outliers.EVALUATION_SEED))
+    readers = (models.reader, checker)
+    test_reads = read_twice(readers, images[..., 0])
+    report = {"seed": seed,
+              "reader": judge_reader(models.reader, images[..., 0], y_test, corpus, blended),
+              "checker": judge_reader(checker, images[..., 0], y_test, corpus, blended),
+              "readers_test_agreement": test_reads["figures"]["agreement"]}
     for kind in ("ae", "vae"):
         model = models[kind]
+        codes = encode(model, images)
+        reconstructions = model.decoder.decode(codes)
         report[kind] = {"test_mse": reconstruction_mse(model, images),
-                        **defects(model, models.reader, encode(model, images), seed, samples, grid_side)}
+                        # The best a decoded image does: the repainted test digits, read by both readers.
+                        "reconstructions": read_twice(readers, reconstructions)["figures"],
+                        "area": areas(model, readers, codes, grid_side),
+                        "axes": latent.axis_statistics(codes),
+                        "gaps": sampling(model, readers, codes, seed, samples),
+                        "continuity": continuity(model, readers, codes, seed)}
     return report
 
 
+def _both(report: dict, format_one) -> tuple[str, str]:
+    return tuple(format_one(report[kind]) for kind in ("ae", "vae"))
+
+
 def format_table(report: dict) -> str:
-    rows = [("measure", "AE", "VAE"), ("test MSE per pixel", *(f"{report[k]['test_mse']:.4f}" for k in ("ae", "vae")))]
-    for name in ("box", "prior"):
-        source = "uniform over box" if name == "box" else "from N(0, I)"
-        rows.append((f"far from data, {source}",
-                     *(f"{report[k]['gaps'][name]['far_share']:.1%}" for k in ("ae", "vae"))))
-        rows.append((f"readable >= {config.READABLE_CONFIDENCE}, {source}",
-                     *(f"{report[k]['gaps'][name]['readable_share']:.1%}" for k in ("ae", "vae"))))
+    level = config.READABLE_CONFIDENCE
+    rows = [("measure", "AE", "VAE"), ("test MSE per pixel", *_both(report, lambda m: f"{m['test_mse']:.4f}")),
+            ("test reconstructions: reader / checker / both", *_both(report, lambda m: " / ".join(
+                f"{m['reconstructions'][key]:.1%}"
+                for key in ("readable_share", "readable_share_checker", "readable_both"))))]
+    names = {"box": "uniform over box", "fitted": "from its own Gaussian", "prior": "from N(0, I)"}
+    for name in SCHEMES:
+        source = names[name]
+        figures = [("far from data", "far_share"), (f"reader >= {level}", "readable_share"),
+                   (f"checker >= {level}", "readable_share_checker"), ("both readers, same digit", "readable_both"),
+                   ("readers agree on the digit", "agreement")]
+        for label, key in figures:
+            rows.append((f"{source}: {label}", *_both(report, lambda m: f"{m['gaps'][name][key]:.1%}")))
+        rows.append((f"{source}: both readers, far / near", *_both(report, lambda m: " / ".join(
+            "–" if m["gaps"][name][key] is None else f"{m['gaps'][name][key]:.1%}"
+            for key in ("far_readable_both", "near_readable_both")))))
+        rows.append((f"{source}: digits 0-9 (both readers)", *_both(report, lambda m: " ".join(
+            f"{share * 100:.0f}" for share in m["gaps"][name]["digits"]))))
+    rows.append(("N(0, I) +-2 units: share of wall width",
+                 *_both(report, lambda m: f"{m['gaps']['prior_width_share']:.1%}")))
     for end in ("smallest", "largest"):
-        rows.append((f"{end} digit area", *(
-            f"digit {report[k]['area'][end + '_digit']}: "
-            f"{report[k]['area']['shares'][report[k]['area'][end + '_digit']]:.1%}" for k in ("ae", "vae"))))
+        rows.append((f"{end} digit area", *_both(report, lambda m: (
+            f"digit {m['area'][end + '_digit']}: {m['area']['shares'][m['area'][end + '_digit']]:.2%}"))))
+    for prefix, reader in (("", "reader"), ("checker_", "checker")):
+        rows.append((f"largest : smallest area ({reader})", *_both(report, lambda m: (
+            "no cell of one digit" if m["area"][f"{prefix}largest_to_smallest"] is None
+            else f"{m['area'][f'{prefix}largest_to_smallest']:,.0f} : 1"))))
+        rows.append((f"wall area the {reader} is < {UNSURE_CONFIDENCE} sure of",
+                     *_both(report, lambda m: f"{m['area'][f'{prefix}unsure_share']:.1%}")))
+    rows.append(("wall area the readers give the same digit",
+                 *_both(report, lambda m: f"{m['area']['agreement']:.1%}")))
     for axis in (0, 1):
-        rows.append((f"axis {axis}: mean / std", *(
-            f"{report[k]['axes'][axis]['mean']:.2f} / {report[k]['axes'][axis]['std']:.2f}" for k in ("ae", "vae"))))
-        rows.append((f"axis {axis}: min .. max", *(
-            f"{report[k]['axes'][axis]['min']:.2f} .. {report[k]['axes'][axis]['max']:.2f}" for k in ("ae", "vae"))))
-    rows.append(("reader test accuracy", f"{report['reader']['test_accuracy']:.2%}", ""))
+        rows.append((f"axis {axis}: mean / std", *_both(report, lambda m: (
+            f"{m['axes'][axis]['mean']:.2f} / {m['axes'][axis]['std']:.2f}"))))
+        rows.append((f"axis {axis}: min .. max", *_both(report, lambda m: (
+            f"{m['axes'][axis]['min']:.2f} .. {m['axes'][axis]['max']:.2f}"))))
+    rows.append(("1% step: size in wall units", *_both(report, lambda m: f"{m['continuity']['step']:.3f}")))
+    rows.append(("1% step: pixel RMS change median / p95", *_both(report, lambda m: (
+        f"{m['continuity']['pixel_change_median']:.4f} / {m['continuity']['pixel_change_p95']:.4f}"))))
+    rows.append(("1% step: digit changes, reader / checker", *_both(report, lambda m: (
+        f"{m['continuity']['flip_share']:.1%} / {m['continuity']['flip_share_checker']:.1%}"))))
+    rows.append(("1% step: one clear digit to another", *_both(report, lambda m: (
+        f"{m['continuity']['sure_flip_share']:.1%}"))))
+    rows += reader_rows(report)
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def reader_rows(report: dict) -> list[tuple[str, str, str]]:
+    """The readers' own bars, the reader in the AE column's place and the checker in the VAE's."""
+    readers = ("reader", "checker")
+    rows = [("", "reader", "checker"),
+            ("test accuracy", *(f"{report[name]['test_accuracy']:.2%}" for name in readers)),
+            (f"calibration error (ECE, {measures.ECE_BINS} bins)", *(f"{report[name]['ece']:.2%}" for name in readers)),
+            (f"non-digits read < {UNSURE_CONFIDENCE} sure",
+             *(f"{report[name]['nondigits']['unsure_share']:.1%}" for name in readers))]
+    for kind in report["reader"]["nondigits"]["kinds"]:
+        rows.append((f"  {kind}", *(f"{report[name]['nondigits']['kinds'][kind]:.1%}" for name in readers)))
+    rows.append((f"50/50 blends read >= {config.READABLE_CONFIDENCE} sure",
+                 *(f"{report[name]['blends']['sure_share']:.1%}" for name in readers)))
+    rows.append((f"test digits blurred {BLUR_SIGMA} px: accuracy / >= {config.READABLE_CONFIDENCE} sure", *(
+        f"{report[name]['blurred']['accuracy']:.1%} / {report[name]['blurred']['sure_share']:.1%}"
+        for name in readers)))
+    rows.append(("readers agree on test digits", f"{report['readers_test_agreement']:.2%}", ""))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,11 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--grid-side must be between 10 and {latent.MAX_GRID_SIDE}, got {args.grid_side}")
     try:
         models = inference.load_models(args.models)
+        checker = inference.load_checker(args.models)
         mnist = load_mnist(args.data)
     except (artifacts.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    report = evaluate(models, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
+    report = evaluate(models, checker, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
     print(format_table(report))
     artifacts.write_json(models.folder / config.EVALUATION_FILE, report)
     artifacts.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.

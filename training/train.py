@@ -1,4 +1,4 @@
-"""Train the 2-D AE, the VAE and the digit reader on MNIST and write them to models/.
+"""Train the 2-D AE, the VAE, the digit reader and its cross-check on MNIST and write them to models/.
 
     python -m training.train                      # all three, default settings
     python -m training.train --model vae --epochs 5
@@ -20,18 +20,30 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import architectures, artifacts, config  # noqa: E402
+from latentwall import architectures, artifacts, config, measures, outliers  # noqa: E402
 from latentwall.data import DataError, as_images, file_sha256, load_mnist  # noqa: E402
 from training import export  # noqa: E402
 
-MODEL_KINDS = ("reader", "vae", "ae")  # The reader first: evaluating either latent model needs it.
+# The readers first: evaluating either latent model needs them.
+MODEL_KINDS = ("reader", "checker", "vae", "ae")
+READER_KINDS = ("reader", "checker")
 
-# Per-model defaults, chosen so each committed model clears its quality bar with a margin.
+# Per-model defaults, chosen so each committed model clears its quality bar with a margin. The checker, the
+# second reader that only the evaluation uses, gets its own seed (so its own initial weights, data order and
+# outliers) besides its own shape: where the two readers agree, the agreement is not one model's quirk.
 DEFAULTS = {
-    "ae": {"epochs": 20, "learning_rate": 2e-3},
-    "vae": {"epochs": 20, "learning_rate": 2e-3},
-    "reader": {"epochs": 5, "learning_rate": 1e-3},
+    "ae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
+    "vae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
+    "reader": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 0},
+    "checker": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 1},
 }
+# Outlier exposure: this many images of each non-digit kind (latentwall/outliers.py) join the digits with a
+# uniform target, about half as many outliers as digits in all (Hendrycks et al. 2019 weigh the outlier
+# term 0.5). Their seed is set apart from the one the evaluation's corpus uses.
+OUTLIERS_PER_KIND = 4000
+# Training digits held out to fit the temperature on: never trained on, and not the test set the
+# calibration is then measured on.
+CALIBRATION_DIGITS = 5000
 
 
 def positive_int(text: str) -> int:
@@ -46,7 +58,7 @@ def positive_int(text: str) -> int:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=("ae", "vae", "reader", "all"), default="all", help="which model to train")
+    parser.add_argument("--model", choices=(*MODEL_KINDS, "all"), default="all", help="which model to train")
     parser.add_argument("--epochs", type=positive_int, help="epochs per model (default: per model)")
     parser.add_argument("--batch-size", type=positive_int, default=128)
     parser.add_argument("--learning-rate", type=float, help="peak learning rate (default: per model)")
@@ -143,19 +155,66 @@ def train_latent(kind: str, x_train, x_test, y_test, args, settings: dict, folde
     return {"architecture": arguments, "history": history, "epoch_seconds": seconds}
 
 
-def train_reader(x_train, y_train, x_test, y_test, args, settings: dict, folder: Path) -> dict:
+def outlier_exposure_set(x_train: np.ndarray, y_train: np.ndarray, per_kind: int, seed: int):
+    """The non-digits a reader trains on: every kind of latentwall/outliers.py, blends of two different
+    training digits included, each with the uniform target 1/10 per digit."""
+    per_kind = max(1, per_kind)
+    rng = np.random.default_rng(outliers.TRAIN_SEED + seed)
+    kinds = outliers.corpus(x_train[..., 0], per_kind, int(rng.integers(2**31)))
+    kinds["blends"] = outliers.blends(x_train[..., 0], y_train, per_kind, rng)
+    images = np.concatenate(list(kinds.values()))[..., None].astype("float32")
+    return images, np.full((len(images), 10), 0.1, "float32")
+
+
+def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: dict, folder: Path) -> dict:
+    """A digit reader trained with outlier exposure, then calibrated by a temperature fitted on held-out digits.
+
+    The temperature is folded into the saved model (its Temperature layer), so reader.keras and its export
+    answer with the calibrated probabilities themselves.
+    """
     import keras
 
-    arguments = architectures.default_arguments("reader")
-    model = architectures.build_reader(**arguments)
-    steps = int(np.ceil(len(x_train) / args.batch_size))
+    seed = settings["seed"]
+    arguments = architectures.default_arguments(kind)
+    build = architectures.build_reader if kind == "reader" else architectures.build_checker
+    model = build(**arguments)
+    held_out = min(CALIBRATION_DIGITS, len(x_train) // 10)
+    order = np.random.default_rng(seed).permutation(len(x_train))
+    calibration, fitting = order[:held_out], order[held_out:]
+    per_kind = min(OUTLIERS_PER_KIND, len(fitting) // 14)  # About one outlier for two digits on tiny data too.
+    outlier_images, outlier_targets = outlier_exposure_set(x_train[fitting], y_train[fitting], per_kind, seed)
+    # Half of every kind, digits and non-digits alike, blurred and dimmed like a decoder's painting.
+    augment = np.random.default_rng([outliers.TRAIN_SEED, seed, 1])
+    images = outliers.soften(np.concatenate([x_train[fitting], outlier_images])[..., 0], augment)[..., None]
+    targets = np.concatenate([keras.utils.to_categorical(y_train[fitting], 10), outlier_targets])
+
+    steps = int(np.ceil(len(images) / args.batch_size))
     model.compile(optimizer=keras.optimizers.Adam(schedule(settings["learning_rate"], settings["epochs"], steps)),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    train = make_dataset(x_train, y_train, args.batch_size, args.seed, shuffle=True)
-    test = make_dataset(x_test, y_test, args.batch_size, args.seed, shuffle=False)
+                  loss="categorical_crossentropy", metrics=["categorical_accuracy"])
+    train = make_dataset(images, targets, args.batch_size, seed, shuffle=True)
+    test = make_dataset(x_test, keras.utils.to_categorical(y_test, 10), args.batch_size, seed, shuffle=False)
     history, seconds = fit(model, train, test, settings["epochs"], None)
-    model.save(folder / "reader.keras")
-    return {"architecture": arguments, "history": history, "epoch_seconds": seconds}
+
+    # The temperature is fitted on held-out digits softened the same way: sharp and soft, as the reader meets them.
+    held_out_images = outliers.soften(x_train[calibration][..., 0], augment)[..., None]
+    logits = architectures.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
+    temperature = measures.fit_temperature(logits, y_train[calibration])
+    calibrated = architectures.with_temperature(model, temperature)
+    calibrated.save(folder / f"{kind}.keras")
+    calibration_report = {
+        "temperature": temperature,
+        "held_out_digits": int(held_out),
+        "held_out_nll_before": measures.negative_log_likelihood(logits, y_train[calibration]),
+        "held_out_nll_after": measures.negative_log_likelihood(logits, y_train[calibration], temperature),
+        "outliers_per_kind": int(per_kind),
+        "outlier_kinds": [*outliers.NONDIGIT_KINDS, "blends"],
+        "outlier_seed": outliers.TRAIN_SEED + seed,
+    }
+    print(f"== {kind}: temperature {temperature:.3f}, held-out NLL "
+          f"{calibration_report['held_out_nll_before']:.4f} -> {calibration_report['held_out_nll_after']:.4f}",
+          flush=True)
+    return {"architecture": arguments, "history": history, "epoch_seconds": seconds,
+            "calibration": calibration_report, "train_samples": int(len(fitting)), "epoch_samples": int(len(images))}
 
 
 def record(kind: str, result: dict, args, settings: dict, data_sha256: str, train_samples: int, folder: Path) -> dict:
@@ -173,16 +232,17 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
         "batch_size": args.batch_size,
         "learning_rate": settings["learning_rate"],
         "learning_rate_schedule": "cosine decay to 5%",
-        "seed": args.seed,
-        "train_samples": train_samples,
+        "seed": settings["seed"],
+        "train_samples": result.get("train_samples", train_samples),
         "data_sha256": data_sha256,
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
         "training_seconds": round(sum(result["epoch_seconds"]), 2),
         "final_metrics": final,
+        **{name: result[name] for name in ("calibration", "epoch_samples") if name in result},
     }
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = "reader_" if kind == "reader" else ""
+    prefix = f"{kind}_" if kind in READER_KINDS else ""
     artifacts.write_json(folder / f"{prefix}history.json", history)
     artifacts.write_json(folder / f"{prefix}meta.json", meta)
     return meta
@@ -209,11 +269,13 @@ def run(args: argparse.Namespace) -> int:
             settings = dict(DEFAULTS[kind])
             settings["epochs"] = args.epochs or settings["epochs"]
             settings["learning_rate"] = args.learning_rate or settings["learning_rate"]
-            keras.utils.set_random_seed(args.seed)
-            print(f"\n== {kind}: {settings['epochs']} epochs, batch {args.batch_size}, seed {args.seed}", flush=True)
-            if kind == "reader":
+            settings["seed"] = args.seed + settings.pop("seed_offset")
+            keras.utils.set_random_seed(settings["seed"])
+            print(f"\n== {kind}: {settings['epochs']} epochs, batch {args.batch_size}, seed {settings['seed']}",
+                  flush=True)
+            if kind in READER_KINDS:
                 folder = staged
-                result = train_reader(x_train, y_train, x_test, y_test, args, settings, folder)
+                result = train_reader(kind, x_train, y_train, x_test, y_test, args, settings, folder)
             else:
                 folder = staged / kind
                 if folder.exists():
