@@ -304,4 +304,4 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
                    f"{browser.ROUTE}/{kind}/..%2Fmanifest.json", f"{browser.ROUTE}/{kind}/{'a' * 16}.json"):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(live_server.url + forged)
-        assert refused.value.code == 404, forged
+        assert refused.value.code in (400, 404), forged  # Streamlit refuses an encoded "../" itself (400).
