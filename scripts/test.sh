@@ -15,7 +15,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
+    # Installing nginx must not start it as a system service (the tests start their own): a temporary
+    # policy-rc.d denies service starts during the install, where none exists already.
+    own_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
     apt-get install -y --no-install-recommends "${missing[@]}"
+    [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
   else
     echo "Installing ${missing[*]} needs root: sudo apt-get install ${missing[*]} (the browser tests skip without it)." >&2
   fi
