@@ -138,6 +138,11 @@ def browser_weights_name(keras_name: str) -> str:
     return keras_name.removesuffix(".keras") + ".weights.bin"
 
 
+def browser_spec_name(keras_name: str) -> str:
+    """The layer list beside the browser decoder's weights."""
+    return browser_weights_name(keras_name).removesuffix(".bin") + ".json"
+
+
 def probe_inputs(input_shape: tuple[int, ...], count: int = PROBE_COUNT) -> np.ndarray:
     """Repeatable inputs for a model: codes spread over [-4, 4] for a decoder, [0, 1] images otherwise."""
     rng = np.random.default_rng(config.DEFAULT_SEED)
@@ -151,7 +156,7 @@ def required_files() -> tuple[str, ...]:
     for kind in MODEL_FILES:
         names += [f"{kind}/wall.npz", f"{kind}/meta.json"]
     for name in decoder_files():
-        names += [browser_weights_name(name), browser_weights_name(name).removesuffix(".bin") + ".json"]
+        names += [browser_weights_name(name), browser_spec_name(name)]
     return tuple(names)
 
 

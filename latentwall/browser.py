@@ -24,8 +24,8 @@ def _files(kind: str) -> dict[str, str]:
     """The two files of one model's browser decoder, by role, relative to the data set's folder."""
     if kind not in artifacts.MODEL_FILES:
         return {}
-    weights = artifacts.browser_weights_name(artifacts.MODEL_FILES[kind][1])
-    return {"spec": weights.removesuffix(".bin") + ".json", "weights": weights}
+    decoder = artifacts.MODEL_FILES[kind][1]
+    return {"spec": artifacts.browser_spec_name(decoder), "weights": artifacts.browser_weights_name(decoder)}
 
 
 def decoder_addresses(models_root: Path, kind: str) -> dict[str, str] | None:
