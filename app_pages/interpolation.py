@@ -5,12 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.recipe_models import cached_recipe, choice_select, recipe_label, recipe_or_stop
 from app_pages.shared import (
     KINDS,
+    PLOT_CONFIG,
     choice_radio,
     guarded,
+    language,
     listen_for_clicks,
     models_or_stop,
     play_button,
@@ -21,18 +25,23 @@ from app_pages.shared import (
     wall_for,
     wall_words,
 )
-from latentwall import artifacts, explore, figures, inference, latent
+from latentwall import artifacts, config, explore, figures, inference, latent, registry
 from latentwall import images as pictures
 
 WAYS = ("class", "index", "click")
+# Another recipe's picture is not clickable: its test digits are chosen by class or by index.
+RECIPE_WAYS = WAYS[:2]
 WALL_HEIGHT = 360
+# The choice of model, and its value for the gallery wall's two 2-D models shown side by side.
+RECIPE_KEY = "interp-recipe"
+PAIR = "wall-pair"
 
 
-def digit_pickers(wall: artifacts.Wall) -> tuple[str, int, int]:
+def digit_pickers(wall: artifacts.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
     way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
-    way = choice_radio(way_column, text("interpolation.way_label"), WAYS, "interp-way",
+    way = choice_radio(way_column, text("interpolation.way_label"), ways, "interp-way",
                        format_func=lambda way, strings=session_strings(): strings(f"interpolation.way_{way}"))
     if way == "class":
         digit_start = left.selectbox(text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
@@ -132,9 +141,28 @@ def filmstrips(models, start: int, end: int) -> None:
                  caption=text("interpolation.crossfade_caption"))
 
 
-def interpolation_page() -> None:
-    models = models_or_stop()
-    st.title(text("interpolation.title"))
+def recipe_choice() -> str:
+    """Which model the page walks: the gallery wall's pair (both 2-D walls side by side), or any other recipe
+    with an encoder and a decoder. A shared link's ?recipe= opens on that recipe."""
+    options = (PAIR, *(recipe.name for recipe in registry.interpolable() if recipe not in registry.WALL_PAIR))
+    asked = st.query_params.get("recipe")
+    if RECIPE_KEY not in st.session_state and asked in options:
+        st.session_state[RECIPE_KEY] = asked
+    strings = session_strings()
+    title, choice = st.columns([3, 2], vertical_alignment="bottom")
+    title.title(text("interpolation.title"))
+    chosen = choice_select(choice, text("interpolation_any.recipe_label"), options, RECIPE_KEY,
+                           format_func=lambda name: strings("interpolation_any.pair") if name == PAIR
+                           else recipe_label(name, strings), help=text("interpolation_any.recipe_help"))
+    if chosen == PAIR:
+        st.query_params.pop("recipe", None)
+    else:
+        st.query_params["recipe"] = chosen
+    return chosen
+
+
+def pair_view(models) -> None:
+    """Both 2-D models of the gallery wall at once: their walls with the path, decoded in the browser."""
     st.markdown(text("interpolation.intro"))
     way, start, end = digit_pickers(models.ae.wall)
     st.query_params.update(a=str(start), b=str(end))
@@ -149,6 +177,103 @@ def interpolation_page() -> None:
     with results:
         weight_views(start, end, way == "click")
     filmstrips(models, start, end)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: the page copies it.
+def base_picture(folder: str, name: str, height: int, language: str) -> go.Figure:
+    picture = cached_recipe(folder, name).picture
+    return figures.wall_figure(picture.codes, picture.labels, explore.wall_box(picture),
+                               view=explore.opening_view(picture), words=wall_words(language), height=height)
+
+
+def frame_positions(lesson_weights: bool) -> np.ndarray:
+    """Where the frames sit on the path, from the start (0) to the end (1): even steps, or the lesson's."""
+    return explore.LESSON_POSITIONS if lesson_weights else 1.0 - explore.filmstrip_weights()
+
+
+def projected_path(model: inference.RecipeModel, frames: np.ndarray) -> None:
+    """The recipe's picture of the test codes with the frames' path drawn on it; for a wider code, the picture
+    is a projection, and the page says so."""
+    projected = model.projection is not None
+    points = model.projection.apply(frames) if projected else frames
+    titles = (text("interpolation_any.axis", number=1), text("interpolation_any.axis", number=2)) if projected \
+        else None
+    figure = figures.with_path_through(base_picture(str(config.MODELS_ROOT), model.recipe.name, WALL_HEIGHT,
+                                                    language()), points, words=wall_words(), axis_titles=titles)
+    figure.update_layout(showlegend=False)
+    with st.container(key="interp-picture"):
+        st.plotly_chart(figure, key="interp-picture-chart", config=PLOT_CONFIG, width="stretch")
+        if projected:
+            st.caption(text("interpolation_any.projection_note", size=model.recipe.latent_dim))
+
+
+@st.fragment
+@guarded
+def recipe_weight_view(name: str, ends: np.ndarray) -> None:
+    """The weight slider and what the recipe's decoder paints there: one code decoded on the server per step."""
+    models, model = models_or_stop(), recipe_or_stop(name)
+    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+                                           help=text("interpolation_any.weight_help"),
+                                           **preset("interp-weight", 0.5)))
+    st.query_params["w"] = f"{weight:.2f}"
+    image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
+    digit, confidence = models.reader.read(image)
+    st.image(explore.upscale(image[0], 4), width=112, caption=text(
+        "interpolation.decoded_caption", model=name, weight=weight, digit=int(digit[0]),
+        confidence=float(confidence[0])))
+
+
+def recipe_filmstrip(model: inference.RecipeModel, frames: np.ndarray, positions: np.ndarray, start: int, end: int,
+                     pixels: np.ndarray) -> None:
+    """The frames decoded in one batch, and the same weights applied to the pixels."""
+    name = model.recipe.name
+    images = model.decode(frames)
+    weights_shown = ", ".join(f"{position:.2f}" for position in positions)
+    caption = text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
+    with st.container(key="interp-filmstrip"):
+        st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption)
+        st.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
+                           file_name=f"latent-wall-{name}-{start}-{end}.png", mime="image/png", on_click="ignore",
+                           key="interp-film-recipe", icon=":material/download:")
+    st.markdown(text("interpolation.crossfade_title"))
+    fades = explore.cross_fade(pixels[start], pixels[end], 1.0 - positions)
+    st.image(explore.upscale(explore.montage(fades, len(positions)), 2), width="stretch",
+             caption=text("interpolation.crossfade_caption"))
+
+
+def recipe_view(name: str) -> None:
+    """Any other recipe: the two digits encoded by it, the path walked in its full code space and decoded on the
+    server, drawn on its picture of the test codes (a projection when the code is wider than 2-D)."""
+    model = recipe_or_stop(name)
+    st.markdown(text("interpolation_any.intro", recipe=name, size=model.recipe.latent_dim))
+    pixels = test_images()
+    if pixels is None:
+        st.stop()
+    _, start, end = digit_pickers(model.picture, ways=RECIPE_WAYS)
+    st.query_params.update(a=str(start), b=str(end))
+    labels = model.picture.labels
+    st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
+                     end_digit=int(labels[end])))
+    ends = model.encode(pixels[[start, end]])
+    lesson_weights = st.toggle(text("interpolation_any.lesson_weights"), key="interp-lesson-weights",
+                               help=text("interpolation_any.lesson_weights_help"))
+    positions = frame_positions(lesson_weights)
+    frames = explore.along_path(ends[0], ends[1], positions)
+    picture, results = st.columns([8, 3], gap="small")
+    with picture:
+        projected_path(model, frames)
+    with results:
+        recipe_weight_view(name, ends)
+    recipe_filmstrip(model, frames, positions, start, end, pixels)
+
+
+def interpolation_page() -> None:
+    models = models_or_stop()
+    chosen = recipe_choice()
+    if chosen == PAIR:
+        pair_view(models)
+    else:
+        recipe_view(chosen)
 
 
 interpolation_page()

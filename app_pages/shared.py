@@ -18,7 +18,7 @@ from latentwall import artifacts, browser, config, explore, figures, i18n, image
 from latentwall.data import DataError, load_mnist
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-KINDS = ("ae", "vae")
+KINDS = explore.WALL_KINDS
 # The gallery wall page keeps its clicks under this prefix and the model kind.
 WALL_PAGE_PREFIX = "wall-pick-"
 MODEL_KEY = "model"
@@ -170,8 +170,8 @@ def test_images() -> np.ndarray | None:
 
 def current_kind() -> str:
     """The model the sidebar chose; a forged session value falls back to the AE."""
-    kind = st.session_state.get(MODEL_KEY, "ae")
-    return kind if kind in KINDS else "ae"
+    kind = st.session_state.get(MODEL_KEY, KINDS[0])
+    return kind if kind in KINDS else KINDS[0]
 
 
 def choice_radio(where, label: str, options: tuple[str, ...], state_key: str, on_change: Callable | None = None,
@@ -242,7 +242,7 @@ def apply_link() -> bool:
     if view.model:
         st.session_state[MODEL_KEY] = view.model
     if view.click:
-        st.session_state[f"{WALL_PAGE_PREFIX}{view.model or 'ae'}"] = {"x": view.click[0], "y": view.click[1],
+        st.session_state[f"{WALL_PAGE_PREFIX}{view.model or KINDS[0]}"] = {"x": view.click[0], "y": view.click[1],
                                                                       "index": None, "at": None}
     if view.start is not None:
         st.session_state.update({"interp-way": "index", "interp-index-a": float(view.start),

@@ -65,8 +65,10 @@ class ClassServer:
     """nginx on `port` in front of `replicas` local Streamlit processes (and any extra upstreams)."""
 
     def __init__(self, replicas: int = 2, port: int | None = None, upstreams: list[str] | None = None,
-                 environment: dict[str, str] | None = None, prefix: Path | None = None, host: str = "127.0.0.1"):
+                 environment: dict[str, str] | None = None, prefix: Path | None = None, host: str = "127.0.0.1",
+                 replica_args: list[str] | None = None):
         self.host = host
+        self.replica_args = list(replica_args or [])  # Extra `streamlit run` options for every local replica.
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.replica_ports = [free_port() for _ in range(replicas)]
@@ -81,7 +83,7 @@ class ClassServer:
     def start_replica(self, port: int) -> subprocess.Popen:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port)],
+             "--server.address", "127.0.0.1", "--server.port", str(port), *self.replica_args],
             cwd=PROJECT_ROOT, env={**self.environment, "STREAMLIT_SERVER_COOKIE_SECRET": self.secret},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.replicas[port] = process

@@ -31,15 +31,12 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def default_arguments(kind: str) -> dict:
-    """The constructor arguments of each model; saved in meta.json so a model can be rebuilt."""
-    if kind in ("ae", "vae"):
-        return {"latent_dim": 2, "filters": [32, 64], "dense_units": 128, "kl_weight": 1.0 if kind == "vae" else 0.0}
-    if kind == "reader":
-        return {"filters": [32, 64], "dense_units": 128, "dropout": 0.3}
-    if kind == "checker":
-        return {"filters": [16, 32], "dense_units": 64, "dropout": 0.2}
-    raise ValueError(f"Unknown model kind {kind!r}; expected 'ae', 'vae', 'reader' or 'checker'.")
+# The two digit readers' constructor arguments (the recipes of latentwall/registry.py carry their own); saved in
+# their meta.json so a reader can be rebuilt.
+READER_ARGUMENTS = {
+    "reader": {"filters": [32, 64], "dense_units": 128, "dropout": 0.3},
+    "checker": {"filters": [16, 32], "dense_units": 64, "dropout": 0.2},
+}
 
 
 def build_encoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: int = 128,
@@ -50,7 +47,8 @@ def build_encoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_unit
     for count in filters:
         x = layers.Conv2D(count, 3, strides=2, padding="same", activation="relu")(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(dense_units, activation="relu")(x)
+    if dense_units:  # The Keras denoising example goes straight from the convolutions to the code.
+        x = layers.Dense(dense_units, activation="relu")(x)
     if variational:
         z_mean = layers.Dense(latent_dim, name="z_mean")(x)
         z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
@@ -63,7 +61,7 @@ def build_decoder(latent_dim: int = 2, filters: list[int] = (32, 64), dense_unit
     """Code -> image (28, 28, 1) in [0, 1]: the encoder mirrored with transposed convolutions."""
     side = IMAGE_SHAPE[0] // 2 ** len(filters)
     codes = keras.Input(shape=(latent_dim,), name="code")
-    x = layers.Dense(dense_units, activation="relu")(codes)
+    x = layers.Dense(dense_units, activation="relu")(codes) if dense_units else codes
     x = layers.Dense(side * side * filters[-1], activation="relu")(x)
     x = layers.Reshape((side, side, filters[-1]))(x)
     for count in reversed(filters):
@@ -89,12 +87,18 @@ def reconstruction_loss(images, reconstructions):
     return ops.mean(ops.sum(per_pixel, axis=(1, 2, 3)))
 
 
+def summed_squared_error(images, reconstructions):
+    """Squared error summed over the 784 pixels, averaged over the batch (the PyTorch lesson's sum-MSE)."""
+    return ops.mean(ops.sum(ops.square(images - reconstructions), axis=(1, 2, 3)))
+
+
 class VAE(keras.Model):
     """Encoder + Sampling + decoder, trained on reconstruction + kl_weight * KL."""
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, kl_weight: float = 1.0, seed: int | None = None,
-                 **kwargs):
+                 loss: str = "bce", **kwargs):
         super().__init__(**kwargs)
+        self.reconstruction = reconstruction_loss if loss == "bce" else summed_squared_error
         self.encoder = encoder
         self.decoder = decoder
         self.kl_weight = kl_weight
@@ -113,7 +117,7 @@ class VAE(keras.Model):
     def _loss_terms(self, images, training):
         z_mean, z_log_var = self.encoder(images, training=training)
         reconstructions = self.decoder(self.sampling([z_mean, z_log_var]), training=training)
-        reconstruction = reconstruction_loss(images, reconstructions)
+        reconstruction = self.reconstruction(images, reconstructions)
         kl = ops.mean(ops.sum(-0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)), axis=1))
         # Test MSE is measured as the app decodes: from z_mean, without sampling noise.
         decoded = reconstructions if training else self.decoder(z_mean, training=False)
@@ -146,7 +150,7 @@ def build_vae(latent_dim: int = 2, filters: list[int] = (32, 64), dense_units: i
     """The VAE: a variational encoder and the same decoder architecture as the AE."""
     encoder = build_encoder(latent_dim, filters, dense_units, variational=True)
     decoder = build_decoder(latent_dim, filters, dense_units)
-    return VAE(encoder, decoder, kl_weight=kl_weight, seed=seed, name="vae")
+    return VAE(encoder, decoder, kl_weight=kl_weight, seed=seed, name="variational_autoencoder")
 
 
 @keras.saving.register_keras_serializable(package="latentwall")
@@ -220,3 +224,55 @@ def with_temperature(reader: keras.Model, temperature: float) -> keras.Model:
     calibrated = keras.Model.from_config(config)
     calibrated.set_weights(reader.get_weights())
     return calibrated
+
+
+def build_dense_autoencoder(latent_dim: int, hidden: tuple[int, ...] = (), activation: str = "relu",
+                            code_activation: str | None = None, output_activation: str = "sigmoid",
+                            variational: bool = False) -> tuple[keras.Model, keras.Model]:
+    """A dense encoder (784 -> hidden... -> code) and its mirror (code -> reversed hidden... -> 784), each a
+    model of its own; the image goes in and comes out as (28, 28, 1) so every recipe shares one interface.
+    A variational encoder outputs [z_mean, z_log_var]."""
+    images = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = layers.Flatten()(images)
+    for units in hidden:
+        x = layers.Dense(units, activation=activation)(x)
+    if variational:
+        z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+        z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+        encoder = keras.Model(images, [z_mean, z_log_var], name="encoder")
+    else:
+        encoder = keras.Model(images, layers.Dense(latent_dim, activation=code_activation, name="code")(x),
+                              name="encoder")
+    codes = keras.Input(shape=(latent_dim,), name="code")
+    x = codes
+    for units in reversed(hidden):
+        x = layers.Dense(units, activation=activation)(x)
+    x = layers.Dense(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], activation=output_activation)(x)
+    decoder = keras.Model(codes, layers.Reshape(IMAGE_SHAPE, name="image")(x), name="decoder")
+    return encoder, decoder
+
+
+def chain(encoder: keras.Model, decoder: keras.Model, name: str = "autoencoder") -> keras.Model:
+    """The lesson's join: Model(inputs, decoder(encoder(inputs)))."""
+    images = keras.Input(shape=IMAGE_SHAPE)
+    return keras.Model(images, decoder(encoder(images)), name=name)
+
+
+def recipe_models(recipe, seed: int | None = None) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """Encoder, decoder and the model that trains them, for any trained recipe of latentwall/registry.py."""
+    if recipe.family in ("conv-ae", "conv-vae"):
+        arguments = {"latent_dim": recipe.latent_dim, "filters": list(recipe.filters),
+                     "dense_units": recipe.hidden[0] if recipe.hidden else 0}
+        if recipe.variational:
+            model = build_vae(**arguments, seed=seed)
+            return model.encoder, model.decoder, model
+        return build_autoencoder(**arguments)
+    if recipe.family in ("dense-ae", "dense-vae"):
+        encoder, decoder = build_dense_autoencoder(recipe.latent_dim, recipe.hidden, recipe.activation,
+                                                   recipe.code_activation, recipe.output_activation,
+                                                   variational=recipe.variational)
+        if recipe.variational:
+            model = VAE(encoder, decoder, kl_weight=1.0, seed=seed, loss=recipe.loss, name="variational_autoencoder")
+            return encoder, decoder, model
+        return encoder, decoder, chain(encoder, decoder)
+    raise ValueError(f"No builder for the family {recipe.family!r} of recipe {recipe.name!r}.")

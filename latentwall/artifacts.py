@@ -14,14 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import config
+from latentwall import config, registry
 from latentwall.data import file_sha256
 
 MANIFEST_NAME = "manifest.json"
-MODEL_FILES = {
-    "ae": ("ae/encoder.keras", "ae/decoder.keras"),
-    "vae": ("vae/encoder.keras", "vae/decoder.keras"),
-}
+# Every trained recipe's encoder and decoder, in models/<dataset>/<recipe>/.
+MODEL_FILES = {recipe.name: (f"{recipe.name}/encoder.keras", f"{recipe.name}/decoder.keras")
+               for recipe in registry.trained()}
+# A PCA recipe's mean image and components (rows), fitted in closed form.
+PCA_FILE = "pca.npz"
+# A code wider than 2-D is drawn on a 2-D PCA projection of the test digits' codes: the projection's mean and
+# axes, and the projected codes, with their labels.
+PROJECTION_FILE = "projection.npz"
 READER_FILE = "reader.keras"
 # A second digit reader of another shape and seed; only the evaluation runs it, to cross-check the reader.
 CHECKER_FILE = "checker.keras"
@@ -60,8 +64,9 @@ def write_manifest(folder: Path) -> dict:
     return manifest
 
 
-def verify_manifest(folder: Path, required: tuple[str, ...] = ()) -> dict:
-    """Check every file the manifest lists (and each required one) against its recorded SHA-256."""
+def verify_manifest(folder: Path, required: tuple[str, ...] = (), only_required: bool = False) -> dict:
+    """Check every file the manifest lists (and each required one) against its recorded SHA-256; with
+    only_required, just the required ones (loading one recipe need not hash every other model)."""
     folder = Path(folder)
     manifest_path = folder / MANIFEST_NAME
     if not manifest_path.is_file():
@@ -74,6 +79,8 @@ def verify_manifest(folder: Path, required: tuple[str, ...] = ()) -> dict:
         if name not in files:
             raise ArtifactError(f"The manifest in {folder} does not list {name}.\n{fix_advice()}")
     for name, expected in files.items():
+        if only_required and name not in required:
+            continue
         path = folder / name
         if not path.is_file():
             raise ArtifactError(f"The model file {path} is missing.\n{fix_advice()}")
@@ -130,7 +137,20 @@ def keras_files() -> tuple[str, ...]:
 
 
 def decoder_files() -> tuple[str, ...]:
-    return tuple(pair[1] for pair in MODEL_FILES.values())
+    """The decoders the page runs itself under the pointer: those of the 2-D recipes drawn as walls."""
+    return tuple(MODEL_FILES[recipe.name][1] for recipe in registry.trained() if recipe.on_wall)
+
+
+def recipe_files(recipe: registry.Recipe) -> tuple[str, ...]:
+    """What one recipe's folder must hold."""
+    if not recipe.trained:
+        return (f"{recipe.name}/{PCA_FILE}", f"{recipe.name}/meta.json")
+    names = [*MODEL_FILES[recipe.name], *(onnx_name(name) for name in MODEL_FILES[recipe.name]),
+             f"{recipe.name}/meta.json", f"{recipe.name}/history.json"]
+    names.append(f"{recipe.name}/wall.npz" if recipe.latent_dim == 2 else f"{recipe.name}/{PROJECTION_FILE}")
+    if recipe.on_wall:
+        names += [browser_weights_name(MODEL_FILES[recipe.name][1]), browser_spec_name(MODEL_FILES[recipe.name][1])]
+    return tuple(names)
 
 
 def browser_weights_name(keras_name: str) -> str:
@@ -151,12 +171,11 @@ def probe_inputs(input_shape: tuple[int, ...], count: int = PROBE_COUNT) -> np.n
     return rng.uniform(0.0, 1.0, (count, *input_shape)).astype("float32")
 
 
-def required_files() -> tuple[str, ...]:
-    names = [*keras_files(), *(onnx_name(name) for name in keras_files()), PROBES_FILE]
-    for kind in MODEL_FILES:
-        names += [f"{kind}/wall.npz", f"{kind}/meta.json"]
-    for name in decoder_files():
-        names += [browser_weights_name(name), browser_spec_name(name)]
+def required_files(recipes: tuple[registry.Recipe, ...] = registry.WALL_PAIR) -> tuple[str, ...]:
+    """What the app needs before it serves anything: the readers, the probes and the given recipes' files."""
+    names = [READER_FILE, onnx_name(READER_FILE), CHECKER_FILE, onnx_name(CHECKER_FILE), PROBES_FILE]
+    for recipe in recipes:
+        names += recipe_files(recipe)
     return tuple(names)
 
 

@@ -28,6 +28,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from latentwall import registry
+
+# The report keys of the two models the claims compare.
+AE, VAE = registry.AE.name, registry.VAE.name
+
 HOLDS, PARTLY, FAILS = "holds", "partly", "fails"
 VERDICTS = (HOLDS, PARTLY, FAILS)
 CLAIMS = ("uneven", "lopsided", "gaps", "neighbours", "vae_fixes")
@@ -79,7 +84,7 @@ def asymmetry(model: dict) -> float:
 
 
 def uneven(report: dict) -> Claim:
-    ae, vae = area_ratio(report["ae"]), area_ratio(report["vae"])
+    ae, vae = area_ratio(report[AE]), area_ratio(report[VAE])
     if ae >= UNEVEN_RATIO:
         verdict = HOLDS if vae < ae else PARTLY
     else:
@@ -89,10 +94,10 @@ def uneven(report: dict) -> Claim:
 
 def lopsided(report: dict) -> Claim:
     figures = {kind: {"asymmetry": asymmetry(report[kind]), "prior_width": report[kind]["gaps"]["prior_width_share"]}
-               for kind in ("ae", "vae")}
-    ae = figures["ae"]
+               for kind in (AE, VAE)}
+    ae = figures[AE]
     verdict = _grade(ae["asymmetry"] >= LOPSIDED_RATIO, ae["prior_width"] <= UNBOUNDED_PRIOR_SHARE)
-    return Claim("lopsided", verdict, figures["ae"], figures["vae"])
+    return Claim("lopsided", verdict, figures[AE], figures[VAE])
 
 
 def gaps(report: dict) -> Claim:
@@ -101,9 +106,9 @@ def gaps(report: dict) -> Claim:
         readable = box["far_readable_both"]
         return {"far": box["far_share"], "unreadable": 0.0 if readable is None else 1.0 - readable}
 
-    ae = figures(report["ae"])
+    ae = figures(report[AE])
     verdict = HOLDS if ae["unreadable"] >= GAPS_HOLD else PARTLY if ae["unreadable"] >= GAPS_PARTLY else FAILS
-    return Claim("gaps", verdict, ae, figures(report["vae"]))
+    return Claim("gaps", verdict, ae, figures(report[VAE]))
 
 
 def neighbours(report: dict) -> Claim:
@@ -112,14 +117,14 @@ def neighbours(report: dict) -> Claim:
         return {"flip": step["flip_share"], "flip_checker": step["flip_share_checker"],
                 "sure_flip": step["sure_flip_share"], "pixels": step["pixel_change_median"]}
 
-    ae, vae = figures(report["ae"]), figures(report["vae"])
+    ae, vae = figures(report[AE]), figures(report[VAE])
     verdict = _grade(ae["flip"] >= FLIP_SHARE, ae["flip"] >= FLIP_FACTOR * vae["flip"])
     return Claim("neighbours", verdict, ae, vae)
 
 
 def vae_fixes(report: dict) -> Claim:
-    ae_own = report["ae"]["gaps"]["fitted"]
-    vae_prior = report["vae"]["gaps"]["prior"]
+    ae_own = report[AE]["gaps"]["fitted"]
+    vae_prior = report[VAE]["gaps"]["prior"]
     bars = vae_prior["readable_both"] >= VAE_READABLE and vae_prior["far_share"] <= VAE_FAR
     verdict = _grade(bars, vae_prior["readable_both"] >= ae_own["readable_both"])
     return Claim("vae_fixes", verdict, {"readable": ae_own["readable_both"], "far": ae_own["far_share"]},

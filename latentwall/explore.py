@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from latentwall import artifacts, config, latent
+from latentwall import artifacts, config, latent, registry
 
 # The margin around the test codes that the walls show, so points on the edge are not cut in half.
 WALL_MARGIN = 0.05
@@ -29,6 +29,9 @@ MAP_SIDE = 60
 MANIFOLD_SIDE = 20
 # How far (in standard deviations) a VAE's wall reaches at least: 99.7% of its prior's samples per axis.
 PRIOR_REACH = 3.0
+
+# The gallery wall's two models, by the names the registry gives them.
+WALL_KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,23 @@ def wall_box(wall) -> tuple[float, float, float, float]:
 
     A VAE's wall (one with log-variances) also covers PRIOR_REACH standard deviations of its prior
     N(0, I) on each axis, so the random codes painted from that prior land where the student can see them.
+    Remembered per wall: a click asks for it several times, and each is a pass over 10,000 codes.
     """
+    known = _BOXES.get(id(wall))
+    if known is not None and known[0] is wall:
+        return known[1]
     x_min, x_max, y_min, y_max = latent.bounding_box(wall.codes, WALL_MARGIN)
-    if wall.log_var is None:
-        return x_min, x_max, y_min, y_max
-    return min(x_min, -PRIOR_REACH), max(x_max, PRIOR_REACH), min(y_min, -PRIOR_REACH), max(y_max, PRIOR_REACH)
+    box = (x_min, x_max, y_min, y_max) if wall.log_var is None else (
+        min(x_min, -PRIOR_REACH), max(x_max, PRIOR_REACH), min(y_min, -PRIOR_REACH), max(y_max, PRIOR_REACH))
+    if len(_BOXES) >= _MAX_BOXES:
+        _BOXES.clear()
+    _BOXES[id(wall)] = (wall, box)  # The wall is kept with its box, so its id cannot be reused meanwhile.
+    return box
+
+
+# The boxes of the walls seen lately, by id (a Wall holds arrays, so it cannot be a dictionary key itself).
+_BOXES: dict[int, tuple] = {}
+_MAX_BOXES = 32
 
 
 def opening_view(wall) -> tuple[float, float, float, float]:
@@ -162,9 +177,9 @@ MAX_LINK_VALUE = 32
 def parse_link(params: dict) -> LinkedView:
     """Read a view from an address's query values (strings), keeping only the parts that make sense.
 
-    model is "ae" or "vae"; x and y a finite coordinate (clamped to the wall when drawn); a and b test-digit
-    indices (range-checked against the wall when drawn); w a weight in [0, 1]. Anything else present makes
-    `unusable` true, so the page can say it fell back to its default there.
+    model is one of the wall pair's recipe names; x and y a finite coordinate (clamped to the wall when drawn);
+    a and b test-digit indices (range-checked against the wall when drawn); w a weight in [0, 1]. Anything else
+    present makes `unusable` true, so the page can say it fell back to its default there.
     """
     unusable = False
 
@@ -185,7 +200,7 @@ def parse_link(params: dict) -> LinkedView:
             return None
 
     model = params.get("model")
-    if model is not None and model not in ("ae", "vae"):
+    if model is not None and model not in WALL_KINDS:
         model, unusable = None, True
     x, y = number("x"), number("y")
     start, end, weight = number("a", int), number("b", int), number("w")
@@ -235,7 +250,7 @@ def random_codes(kind: str, codes: np.ndarray, count: int, seed: int) -> np.ndar
     """
     count = safe_count(count, MAX_PAINTED)
     rng = np.random.default_rng(seed)
-    if kind == "vae":
+    if registry.recipe(kind).variational:
         return latent.sample_prior(count, rng)
     return latent.sample_box(latent.bounding_box(codes), count, rng)
 
@@ -334,7 +349,7 @@ def load_evaluation(folder: Path) -> dict | None:
         report = artifacts.read_json(Path(folder) / config.EVALUATION_FILE)
     except (OSError, ValueError):
         return None
-    return report if isinstance(report, dict) and {"ae", "vae"} <= set(report) else None
+    return report if isinstance(report, dict) and set(WALL_KINDS) <= set(report) else None
 
 
 def defect_rows(report: dict) -> list[tuple[str, str, str]]:
@@ -344,7 +359,7 @@ def defect_rows(report: dict) -> list[tuple[str, str, str]]:
     """
     def each(format_one) -> tuple[str, str]:
         values = []
-        for kind in ("ae", "vae"):
+        for kind in WALL_KINDS:
             try:
                 values.append(format_one(report[kind]))
             except (KeyError, IndexError, TypeError, ValueError):
@@ -381,3 +396,7 @@ def defect_rows(report: dict) -> list[tuple[str, str, str]]:
 def verdict_is_readable(confidence: float) -> bool:
     """Whether the reader is sure enough of a decoded image to call it a digit."""
     return float(confidence) >= config.READABLE_CONFIDENCE
+
+
+# The frames the interpolation lessons show: w = 0.05, 0.20, ..., 0.95 (0.05 to 0.95 in steps of 0.15).
+LESSON_POSITIONS = np.round(np.arange(0.05, 0.95 + 1e-9, 0.15), 2)

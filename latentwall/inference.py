@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config
+from latentwall import artifacts, config, latent, registry
 
 
 class _OnnxModel:
@@ -21,7 +21,10 @@ class _OnnxModel:
 
     ONNX Runtime's `InferenceSession.run` is safe to call from many threads at once, so no lock is needed.
     One intra-op thread per call: a classroom's sessions already run in parallel, and a one-point decode is
-    far too small to be worth splitting.
+    far too small to be worth splitting. No memory arena: the arena keeps the peak of the largest batch for
+    good, and the comparison page's decodability maps (3,600 decodes and reads in batches of 1,024) left a
+    replica at 1.4 GB of resident memory instead of ~0.2 GB, with no gain in speed (measured with
+    `python -m training.benchmark_classroom --through-nginx --soak 500`).
     """
 
     def __init__(self, path: Path, input_shape: tuple[int, ...], expected: list[np.ndarray] | None = None):
@@ -30,6 +33,7 @@ class _OnnxModel:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3  # Errors only: shape-inference notes would fill the server log.
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
@@ -37,7 +41,8 @@ class _OnnxModel:
         # The probe doubles as the warm-up, so a student's first click does not pay for it.
         answers = self._run(artifacts.probe_inputs(input_shape))
         if expected is not None and (len(answers) != len(expected) or any(
-                answer.shape != want.shape or not np.allclose(answer, want, atol=artifacts.PROBE_TOLERANCE)
+                answer.shape != want.shape or not np.allclose(answer, want, rtol=artifacts.PROBE_TOLERANCE,
+                                                                     atol=artifacts.PROBE_TOLERANCE)
                 for answer, want in zip(answers, expected))):
             raise artifacts.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
 
@@ -52,26 +57,60 @@ class _OnnxModel:
 
 
 class Decoder(_OnnxModel):
-    """Codes in, images out."""
+    """Codes in, images out, always on the [0, 1] scale whatever scale the recipe's lesson trains on."""
 
-    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM, expected: list[np.ndarray] | None = None):
+    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM, expected: list[np.ndarray] | None = None,
+                 pixel_range: tuple[float, float] = (0.0, 1.0)):
         self.latent_dim = latent_dim
+        self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
         super().__init__(path, (latent_dim,), expected)
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
-        return self._run(codes)[0][..., 0]
+        images = self._run(codes)[0][..., 0]
+        return np.clip((images - self._low) / self._span, 0.0, 1.0).astype("float32")
 
 
 class Encoder(_OnnxModel):
     """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
 
-    def __init__(self, path: Path, expected: list[np.ndarray] | None = None):
+    def __init__(self, path: Path, expected: list[np.ndarray] | None = None,
+                 pixel_range: tuple[float, float] = (0.0, 1.0)):
+        self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
         super().__init__(path, (28, 28, 1), expected)
+
+    def _scaled(self, images: np.ndarray) -> np.ndarray:
+        return np.asarray(images, "float32") * self._span + self._low
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         """(n, 28, 28) images in [0, 1] -> (n, latent_dim) codes."""
-        return self._run(images)[0]
+        return self._run(self._scaled(images))[0]
+
+    def encode_spread(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Codes and, for a variational encoder, the log-variances (None otherwise)."""
+        outputs = self._run(self._scaled(images))
+        return outputs[0], (outputs[1] if len(outputs) > 1 else None)
+
+
+class PcaCoder:
+    """A PCA recipe: encodes by projecting on its components, decodes by the inverse, clipped to [0, 1]."""
+
+    def __init__(self, path: Path):
+        with np.load(path, allow_pickle=False) as stored:
+            self.projection = latent.Projection(stored["mean"].astype("float64"),
+                                                stored["components"].astype("float64"))
+        self.latent_dim = len(self.projection.axes)
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        images = np.asarray(images, "float32")
+        return self.projection.apply(images.reshape(len(images), -1)).astype("float32")
+
+    def encode_spread(self, images: np.ndarray) -> tuple[np.ndarray, None]:
+        return self.encode(images), None
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        codes = np.asarray(codes, "float32").reshape(-1, self.latent_dim)
+        return np.clip(self.projection.inverse(codes), 0.0, 1.0).astype("float32").reshape(-1, 28, 28)
 
 
 class Reader(_OnnxModel):
@@ -109,8 +148,9 @@ class ModelSet:
     folder: Path
 
     def __getitem__(self, kind: str) -> LatentModel:
-        if kind not in artifacts.MODEL_FILES:
-            raise ValueError(f"Unknown model {kind!r}; choose 'ae' or 'vae'.")
+        if kind not in (recipe.name for recipe in registry.WALL_PAIR):
+            raise ValueError(f"Unknown model {kind!r}; choose one of: "
+                             f"{', '.join(recipe.name for recipe in registry.WALL_PAIR)}.")
         return getattr(self, kind)
 
 
@@ -149,7 +189,9 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     try:
         expected = _expected_answers(folder)
         latent = {}
-        for kind, (encoder_file, decoder_file) in artifacts.MODEL_FILES.items():
+        for recipe in registry.WALL_PAIR:
+            kind = recipe.name
+            encoder_file, decoder_file = artifacts.MODEL_FILES[kind]
             latent[kind] = LatentModel(
                 kind=kind,
                 encoder=Encoder(folder / artifacts.onnx_name(encoder_file), expected=expected(encoder_file)),
@@ -162,4 +204,57 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
         raise artifacts.ArtifactError(
             f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
             f"{artifacts.fix_advice()}") from None
-    return ModelSet(ae=latent["ae"], vae=latent["vae"], reader=reader, folder=folder)
+    return ModelSet(ae=latent[registry.AE.name], vae=latent[registry.VAE.name], reader=reader, folder=folder)
+
+
+@dataclass(frozen=True)
+class RecipeModel:
+    """Any recipe of the registry as the pages need it: [0, 1] images in and out, its codes' 2-D picture (the
+    wall itself for a 2-D code, a PCA projection of the test digits' codes otherwise), meta and history."""
+
+    recipe: registry.Recipe
+    encoder: Encoder | PcaCoder
+    decoder: Decoder | PcaCoder
+    meta: dict
+    history: dict
+    picture: artifacts.Wall | None
+    projection: latent.Projection | None
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        return self.encoder.encode(images)
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        return self.decoder.decode(codes)
+
+    def reconstruct(self, images: np.ndarray) -> np.ndarray:
+        return self.decode(self.encode(images))
+
+
+def load_recipe(name: str, models_root: Path = config.MODELS_ROOT) -> RecipeModel:
+    """One recipe, verified against the manifest (its own files only) and loaded; ArtifactError otherwise."""
+    recipe = registry.recipe(name)
+    folder = config.dataset_dir(models_root)
+    files = artifacts.recipe_files(recipe)
+    artifacts.verify_manifest(folder, (*files, artifacts.PROBES_FILE), only_required=True)
+    own = folder / recipe.name
+    try:
+        meta = artifacts.read_json(own / "meta.json")
+        if not recipe.trained:
+            coder = PcaCoder(own / artifacts.PCA_FILE)
+            return RecipeModel(recipe, coder, coder, meta, {}, None, None)
+        expected = _expected_answers(folder)
+        encoder_file, decoder_file = artifacts.MODEL_FILES[recipe.name]
+        encoder = Encoder(folder / artifacts.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range)
+        decoder = Decoder(folder / artifacts.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
+                          recipe.pixel_range)
+        history = artifacts.read_json(own / "history.json")
+        if recipe.latent_dim == 2:
+            return RecipeModel(recipe, encoder, decoder, meta, history, artifacts.load_wall(own / "wall.npz"), None)
+        with np.load(own / artifacts.PROJECTION_FILE, allow_pickle=False) as stored:
+            projection = latent.Projection(stored["mean"].astype("float64"), stored["axes"].astype("float64"))
+            picture = artifacts.Wall(stored["codes"], stored["labels"])
+        return RecipeModel(recipe, encoder, decoder, meta, history, picture, projection)
+    except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
+        raise artifacts.ArtifactError(
+            f"The model {recipe.name} in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
+            f"Recreate it with:  {config.TRAIN_COMMAND} --recipe {recipe.name}") from None

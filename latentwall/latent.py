@@ -7,6 +7,7 @@ Functions that take values from a user validate them and raise ValueError with a
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -162,3 +163,28 @@ def area_shares(read_digits: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """The share of grid cells read as each digit: how much of the wall each digit owns."""
     counts = np.bincount(np.asarray(read_digits).ravel(), minlength=num_classes)
     return counts / max(counts.sum(), 1)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A principal-component projection: the data's mean and its top axes (rows, unit length)."""
+
+    mean: np.ndarray
+    axes: np.ndarray
+
+    def apply(self, points: np.ndarray) -> np.ndarray:
+        return (np.asarray(points, "float64") - self.mean) @ self.axes.T
+
+    def inverse(self, coordinates: np.ndarray) -> np.ndarray:
+        return np.asarray(coordinates, "float64") @ self.axes + self.mean
+
+
+def fit_projection(points: np.ndarray, dimensions: int) -> Projection:
+    """The top principal axes of points (n, d), found by SVD of the centred data; signs fixed so each axis's
+    largest component is positive, which keeps a refit from mirroring the picture."""
+    points = np.asarray(points, "float64")
+    mean = points.mean(axis=0)
+    _, _, rows = np.linalg.svd(points - mean, full_matrices=False)
+    axes = rows[:dimensions]
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    return Projection(mean, axes * signs[:, None])

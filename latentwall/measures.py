@@ -93,3 +93,51 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, low: float = 0.05, h
             a, c = c, d
             d = a + ratio * (b - a)
     return float(np.exp((a + b) / 2.0))
+
+
+def roc_auc(normal_scores: np.ndarray, anomaly_scores: np.ndarray) -> float:
+    """Area under the ROC curve of a score that should be higher for anomalies: the chance that a random
+    anomaly scores above a random normal image, ties counting one half (the Mann-Whitney U statistic, from
+    ranks, so it costs a sort rather than a comparison of every pair)."""
+    normal, anomaly = _scores(normal_scores), _scores(anomaly_scores)
+    joined = np.concatenate([normal, anomaly])
+    order = joined.argsort(kind="mergesort")
+    ranks = np.empty(len(joined), "float64")
+    ranks[order] = np.arange(1, len(joined) + 1)
+    # Tied scores share the mean of their ranks.
+    sorted_scores = joined[order]
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    ends = np.r_[starts[1:], len(joined)]
+    means = (starts + ends + 1) / 2.0
+    ranks[order] = np.repeat(means, ends - starts)
+    above = ranks[len(normal):].sum() - len(anomaly) * (len(anomaly) + 1) / 2.0
+    return float(above / (len(normal) * len(anomaly)))
+
+
+def roc_curve(normal_scores: np.ndarray, anomaly_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(false positive rate, true positive rate, threshold) at every distinct threshold, an image flagged when
+    its score is at or above the threshold; from (0, 0) at a threshold above every score to (1, 1)."""
+    normal, anomaly = _scores(normal_scores), _scores(anomaly_scores)
+    thresholds = np.unique(np.concatenate([normal, anomaly]))[::-1]
+    normal_sorted, anomaly_sorted = np.sort(normal), np.sort(anomaly)
+    false = len(normal) - np.searchsorted(normal_sorted, thresholds, side="left")
+    true = len(anomaly) - np.searchsorted(anomaly_sorted, thresholds, side="left")
+    fpr = np.r_[0.0, false / len(normal)]
+    tpr = np.r_[0.0, true / len(anomaly)]
+    return fpr, tpr, np.r_[np.inf, thresholds]
+
+
+def flagged_figures(normal_scores: np.ndarray, anomaly_scores: np.ndarray, threshold: float) -> dict:
+    """What flagging every score above threshold gives: precision, recall and the false positive rate.
+    Precision is None when nothing is flagged."""
+    normal, anomaly = _scores(normal_scores), _scores(anomaly_scores)
+    true, false = int(np.sum(anomaly > threshold)), int(np.sum(normal > threshold))
+    return {"precision": true / (true + false) if true + false else None, "recall": true / len(anomaly),
+            "false_positive_rate": false / len(normal)}
+
+
+def _scores(scores: np.ndarray) -> np.ndarray:
+    scores = np.asarray(scores, "float64").ravel()
+    if len(scores) == 0 or not np.all(np.isfinite(scores)):
+        raise ValueError("Expected at least one score, all of them finite.")
+    return scores

@@ -131,3 +131,14 @@ def page(browser, request):
     SCREENSHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def anomaly_models(smoke_models, tmp_path_factory) -> Path:
+    """A copy of the tiny models with the anomaly report and its examples (training.report_anomaly alone)."""
+    from training import report_anomaly
+
+    root = tmp_path_factory.mktemp("app-models-anomaly")
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
+    assert report_anomaly.main(["--models", str(root), "--data", str(MNIST_FILE)]) == 0
+    return root

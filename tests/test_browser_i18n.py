@@ -17,7 +17,8 @@ PAGES = {"": [], "wall": ["wall-pick-ae"], "interpolation": ["interp-wall-ae", "
 # Words that stay as they are in every language: names, abbreviations, and what the sidebar's language
 # switch calls each language.
 KEPT = {"N.Coder", "D.Coder", "AE", "VAE", "MNIST", "PNG", "Latent", "Wall", "Yann", "LeCun", "Corinna", "Cortes",
-        "CC", "BY-SA", "MSE", "English", "简体中文", "繁體中文"}
+        "CC", "BY-SA", "MSE", "JPEG", "PCA", "PSNR", "AUC", "ROC", "Fashion-MNIST", "Fashion", "ELU", "ReLU",
+        "English", "简体中文", "繁體中文"}
 # The visible text of the page, without Material icon names (they are drawn from a font's ligatures).
 # The text a reader sees (innerText of the live page, which skips what CSS hides), without Material icon
 # names (drawn from a font's ligatures), commands shown as code, and Streamlit's own skip-to-content link.

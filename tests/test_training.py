@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, data, inference, outliers
+from latentwall import artifacts, config, data, inference, outliers, registry
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
@@ -161,3 +161,69 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
         assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
         assert len(report[reader]["nondigits"]["kinds"]) >= 5
     assert "evaluation.json" in artifacts.verify_manifest(config.dataset_dir(copy))
+
+
+def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
+    """The smoke test of the registry: one tiny run of `--all` leaves every recipe's files, each listed in the
+    manifest, and every recipe loads and repaints [0, 1] images whatever scale its lesson trains on."""
+    folder = config.dataset_dir(tiny_models)
+    listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+    images = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[:5])[..., 0]
+    for recipe in registry.RECIPES.values():
+        for name in artifacts.recipe_files(recipe):
+            assert name in listed, name
+        model = inference.load_recipe(recipe.name, tiny_models)
+        assert model.meta["lesson"] == recipe.lesson
+        codes = model.encode(images)
+        assert codes.shape == (5, recipe.latent_dim), recipe.name
+        painted = model.decode(codes)
+        assert painted.shape == (5, 28, 28) and painted.min() >= 0.0 and painted.max() <= 1.0, recipe.name
+        if recipe.trained:
+            assert len(model.history["loss"]) == len(model.history["val_loss"]) == 1
+            assert model.picture.codes.shape == (300, 2)
+        if recipe.trained:  # The drawn picture is the test digits' codes, projected to 2-D where wider.
+            drawn = codes if recipe.latent_dim == 2 else model.projection.apply(codes)
+            assert np.allclose(drawn, model.picture.codes[:5], atol=1e-3), recipe.name
+
+
+def test_pca_recipes_are_the_principal_components(tiny_models):
+    """The linear baseline really is PCA: reconstructions improve with code size and match a direct SVD."""
+    x_train = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_train[:300])[..., 0].reshape(300, -1)
+    sizes = [recipe for recipe in registry.sweep("pca")]
+    errors = []
+    for recipe in sizes:
+        model = inference.load_recipe(recipe.name, tiny_models)
+        centred = x_train - x_train.mean(axis=0)
+        axes = np.linalg.svd(centred, full_matrices=False)[2][:recipe.latent_dim]
+        direct = np.clip(centred @ axes.T @ axes + x_train.mean(axis=0), 0, 1)
+        mine = model.reconstruct(x_train.reshape(-1, 28, 28)).reshape(300, -1)
+        assert np.allclose(mine, direct, atol=1e-4), recipe.name
+        errors.append(float(np.mean((mine - x_train) ** 2)))
+    assert errors == sorted(errors, reverse=True)
+
+
+def test_recipes_choose_what_they_train(tmp_path):
+    assert train.parse_args(["--all", "--out", str(tmp_path)]).model == "all"
+    assert train.parse_args(["--out", str(tmp_path)]).model == "all"
+    names = [recipe.name for recipe in registry.sweep("pca")][:2]
+    assert train.parse_args(["--recipe", *names, "--out", str(tmp_path)]).model == names
+
+
+def test_the_registry_is_the_one_place_that_names_recipes():
+    """No page, command or library module but the registry spells a recipe's name as a string of its own."""
+    import ast
+
+    names = set(registry.RECIPES)
+    offenders = []
+    for folder in ("app_pages", "training", "latentwall", "deploy"):
+        for path in (config.PROJECT_ROOT / folder).rglob("*.py"):
+            if path.name == "registry.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+                    offenders.append(f"{path.relative_to(config.PROJECT_ROOT)}:{node.lineno} {node.value!r}")
+    for path in [config.PROJECT_ROOT / "app.py", config.PROJECT_ROOT / "serve.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+                offenders.append(f"{path.name}:{node.lineno} {node.value!r}")
+    assert not offenders, offenders

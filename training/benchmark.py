@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from latentwall import artifacts, config
+from latentwall import artifacts, config, registry
 from training import train
 
 # The keras.io VAE recipe on this 2-core machine: 30 epochs at 22-26 s each to reach test MSE 0.0422.
@@ -29,7 +29,7 @@ def cpu_seconds() -> float:
 def timed_training(kind: str, epochs: int, out: Path, args, extra: list[str] = ()) -> tuple[dict, dict, float]:
     """Train one model with the project's own command; return its meta, history and CPU seconds."""
     before = cpu_seconds()
-    command = ["--model", kind, "--epochs", str(epochs), "--out", str(out), "--seed", str(args.seed), *extra]
+    command = ["--recipe", kind, "--epochs", str(epochs), "--out", str(out), "--seed", str(args.seed), *extra]
     if args.data:
         command += ["--data", args.data]
     if train.main(command) != 0:
@@ -46,21 +46,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR}, then the Keras cache)")
     parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     parser.add_argument("--target-mse", type=float, default=0.042)
-    parser.add_argument("--max-epochs", type=train.positive_int, default=train.DEFAULTS["vae"]["epochs"])
+    parser.add_argument("--max-epochs", type=train.positive_int, default=registry.VAE.epochs)
     args = parser.parse_args(argv)
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="latentwall-benchmark-") as scratch:
         out = Path(scratch)
-        for kind in ("reader", "checker", "ae"):
+        for kind in (*train.READER_KINDS, registry.AE.name):
             meta, history, _ = timed_training(kind, 1, out, args)
             seconds = history["epoch_seconds"][0]
             # A reader's epoch also holds its non-digits, not only its training digits.
             rows.append((kind, seconds, meta.get("epoch_samples", meta["train_samples"]) / seconds))
-        meta, history, cpu = timed_training("vae", args.max_epochs, out, args,
+        meta, history, cpu = timed_training(registry.VAE.name, args.max_epochs, out, args,
                                             ["--target-mse", str(args.target_mse)])
     seconds = history["epoch_seconds"]
-    rows.append(("vae", sum(seconds) / len(seconds), meta["train_samples"] * len(seconds) / sum(seconds)))
+    rows.append((registry.VAE.name, sum(seconds) / len(seconds), meta["train_samples"] * len(seconds) / sum(seconds)))
     reached = [epoch for epoch, mse in enumerate(history["val_mse"]) if mse <= args.target_mse]
 
     print("\nmodel   seconds/epoch  samples/s")

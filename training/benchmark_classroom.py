@@ -2,6 +2,9 @@
 
     python -m training.benchmark_classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
     python -m training.benchmark_classroom --memory 200
+    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 60 [--seconds 60]
+    python -m training.benchmark_classroom --through-nginx --replicas 1 --soak 500 --concurrent 50
+    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 20 --fuzz 2000 --forgers 20
 
 Each student is a lightweight client that speaks Streamlit's websocket protocol (training/student.py), so
 dozens of them cost this process little CPU; with --browsers, up to that many real Chromium pages click
@@ -10,12 +13,21 @@ click -> verdict latency (p50, p95, max), errors, the server's CPU per click, it
 peak and end, and this process's own CPU. --memory runs the session soak instead: students connect, click
 5 times and leave, in waves, and the server's memory is read after the first 10 and after all of them,
 once their sessions have expired. It asserts nothing.
+
+--through-nginx serves the class as deploy.launch does (nginx in front of --replicas replicas) and has each
+student work through the whole app (training/class_load.py: the wall and its clicks, the model switch, the
+interpolation's slider and digits, the comparison's walls), round after round. It prints each action's
+latency (from sending it until the run finished and its pictures arrived), the bar for click-like actions,
+and what every replica and nginx spent, under load and per action for one student alone. With --soak,
+sessions come and go against one replica and its memory is read; with --fuzz, hostile sessions send forged
+messages while the students work.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, explore
+from latentwall import artifacts, config, explore, registry
+from training import class_load
 from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
 from training.student import Student
 
@@ -277,6 +290,87 @@ async def soak(models_root: Path, data: str | None, students: int, box, wave: in
             "clicks": tally.clicks}
 
 
+CLICK_LIKE_BAR_MS = 300.0  # p95 of every click-like action, through nginx.
+
+
+def action_table(figures: dict, costs: dict[str, float]) -> str:
+    """Each action's latency under load beside the bar and what it costs the servers alone, as a table."""
+    rows = ["| action | count | p50 ms | p95 ms | max ms | bar | server CPU alone, ms |",
+            "|---|---|---|---|---|---|---|"]
+    for action in dict.fromkeys(class_load.LESSON):
+        measured = figures["by_action"].get(action)
+        if measured is None:
+            continue
+        bar = ("" if action not in class_load.CLICK_LIKE else
+               f"p95 <= {CLICK_LIKE_BAR_MS:.0f}: {'met' if measured['p95_ms'] <= CLICK_LIKE_BAR_MS else 'MISSED'}")
+        rows.append(f"| {action} | {measured['count']} | {measured['p50_ms']:.0f} | {measured['p95_ms']:.0f} | "
+                    f"{measured['max_ms']:.0f} | {bar} | {costs.get(action, float('nan')):.1f} |")
+    return "\n".join(rows)
+
+
+def class_environment(models_root: Path, data: str | None) -> dict[str, str]:
+    return {"LATENT_WALL_MODELS": str(models_root), **({config.DATA_ENV_VAR: data} if data else {})}
+
+
+async def nginx_class(args, students: int) -> None:
+    from deploy.launch import ClassServer
+
+    boxes = class_load.wall_boxes(args.models)
+    with ClassServer(replicas=args.replicas, environment=class_environment(args.models, args.data)) as served:
+        await class_load.warm_up(served, boxes)
+        if args.fuzz:
+            await nginx_fuzz(args, served, boxes, students)
+            return
+        load_before = os.getloadavg()[0]
+        figures = await class_load.class_load(served, boxes, students, args.seconds)
+        load_after = os.getloadavg()[0]
+        costs = await class_load.action_costs(served, boxes, rounds=args.cost_rounds)
+    tally = figures["tally"]
+    print(f"\n{students} students through nginx, {args.replicas} replica(s), {figures['seconds']:.0f} s: "
+          f"{tally.actions} actions, errors {len(tally.errors)}; servers (replicas + nginx) "
+          f"{figures['server_cores']:.0%} of a core, {1000 * figures['server_cpu_s'] / max(tally.actions, 1):.1f} ms "
+          f"per action on average; this process {figures['own_cores']:.0%} of a core; servers idle "
+          f"{costs['idle per s']:.1f} ms/s; machine load average {load_before:.1f} before, {load_after:.1f} after "
+          f"({os.cpu_count()} cores)", flush=True)
+    print(action_table(figures, costs), flush=True)
+    for error in tally.errors[:5]:
+        print(f"    e.g. {error}")
+
+
+async def nginx_soak(args) -> None:
+    from deploy.launch import ClassServer
+
+    boxes = class_load.wall_boxes(args.models)
+    expiry = ["--server.disconnectedSessionTTL", str(SOAK_SESSION_TTL_S)]
+    with ClassServer(replicas=1, environment=class_environment(args.models, args.data), replica_args=expiry) as served:
+        figures = await class_load.soak(served, boxes, args.soak, args.concurrent, SOAK_SESSION_TTL_S)
+    tally = figures["tally"]
+    growth = figures["rss_after_mb"] - figures["rss_warm_mb"]
+    print(f"{figures['sessions']} sessions through nginx, {figures['concurrent']} at a time, in "
+          f"{figures['seconds']:.0f} s ({tally.actions} actions, errors {len(tally.errors)}): replica RSS "
+          f"{figures['rss_fresh_mb']:.0f} MB fresh, {figures['rss_warm_mb']:.0f} MB after 10 sessions, peak "
+          f"{figures['rss_peak_mb']:.0f} MB, {figures['rss_after_mb']:.0f} MB after all closed and expired "
+          f"({growth:+.0f} MB; bar +50 MB: {'met' if growth <= 50 else 'MISSED'})", flush=True)
+    for error in tally.errors[:5]:
+        print(f"    e.g. {error}")
+
+
+async def nginx_fuzz(args, served, boxes: dict, students: int) -> None:
+    figures = await class_load.fuzz(served, boxes, students, args.forgers, args.fuzz, args.seconds)
+    tally, found = figures["tally"], figures["forgeries"]
+    latencies = [value for action in class_load.CLICK_LIKE for value in tally.latencies_ms.get(action, [])]
+    print(f"{found.sent} forged messages from {args.forgers} sessions beside {students} students, "
+          f"{args.replicas} replica(s): servers up {figures['alive']}; students' actions {tally.actions}, "
+          f"errors {len(tally.errors)}, click-like p95 {class_load.percentile(latencies, 95):.0f} ms; "
+          f"tracebacks shown {len(found.tracebacks)}; Streamlit's own short error {found.redacted_errors}; "
+          f"connections the server closed {found.connections_closed}; no answer {dict(found.no_answer)}; odd addresses "
+          f"answered badly {len(figures['odd_addresses'])}; a visit afterwards: errors {len(figures['after'].errors)}",
+          flush=True)
+    print(f"    forged messages by kind: {dict(found.kinds)}")
+    for problem in [*tally.errors[:3], *found.tracebacks[:3], *figures["odd_addresses"][:3]]:
+        print(f"    e.g. {problem}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.benchmark_classroom",
                                      description=__doc__.split("\n\n")[0])
@@ -286,6 +380,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each class clicks")
     parser.add_argument("--browsers", type=int, default=0, help="real Chromium pages to add to classes of at most 5")
     parser.add_argument("--memory", type=int, help="run the session soak with this many students instead")
+    parser.add_argument("--through-nginx", action="store_true",
+                        help="serve as deploy.launch does and have students work through the whole app")
+    parser.add_argument("--replicas", type=int, default=1, help="replicas behind nginx (with --through-nginx)")
+    parser.add_argument("--cost-rounds", type=int, default=10,
+                        help="rounds of the lesson one student does alone to price each action (with --through-nginx)")
+    parser.add_argument("--soak", type=int, help="with --through-nginx: this many sessions come and go instead")
+    parser.add_argument("--concurrent", type=int, default=50, help="sessions open at once in the soak")
+    parser.add_argument("--fuzz", type=int, help="with --through-nginx: this many forged messages beside the class")
+    parser.add_argument("--forgers", type=int, default=20, help="hostile sessions that share the forged messages")
     args = parser.parse_args(argv)
     try:
         sizes = [int(size) for size in args.students.split(",")]
@@ -296,12 +399,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.browsers and not Path(CHROMIUM).is_file():
         parser.error(f"--browsers needs Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        wall = artifacts.load_wall(config.dataset_dir(args.models) / "ae" / "wall.npz")
+        wall = artifacts.load_wall(config.dataset_dir(args.models) / registry.AE.name / "wall.npz")
     except OSError as error:
         print(f"error: no wall codes in {args.models}: {error}", file=sys.stderr)
         return 2
     box = explore.wall_box(wall)
     data = args.data or None
+    if args.through_nginx:
+        args.data = data
+        if args.soak:
+            asyncio.run(nginx_soak(args))
+        for size in [] if args.soak else sizes:
+            asyncio.run(nginx_class(args, size))
+        return 0
     if args.memory:
         figures = asyncio.run(soak(args.models, data, args.memory, box))
         print(f"{figures['students']} students connected, clicked 5 times and left ({figures['clicks']} clicks, "

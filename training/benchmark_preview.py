@@ -19,7 +19,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from latentwall import config
+from latentwall import config, registry
 from training.benchmark_app import CHROMIUM, AppServer, axes_of, data_to_pixel, launch_browser, wait_for_wall, wait_idle
 
 VIEWPORT = {"width": 1366, "height": 768}
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             sync_playwright() as playwright:
         server.wait_healthy(timeout=90)
         browser = launch_browser(playwright, args.chromium)
-        for kind in ("ae", "vae"):
+        for kind in (recipe.name for recipe in registry.WALL_PAIR):
             context = browser.new_context(viewport=VIEWPORT)  # A fresh cache: the first visit's downloads.
             figures = sweep(context.new_page(), server, kind, max(args.moves, 1))
             context.close()

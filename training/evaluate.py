@@ -12,13 +12,19 @@ ONNX exports, exactly what the app serves.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, latent, measures, outliers
+from latentwall import artifacts, config, inference, latent, measures, outliers, registry
 from latentwall.data import DataError, as_images, load_mnist
+
+# The lessons' own reports, each a module with NAME (the JSON file it writes beside evaluation.json) and
+# measure(models_root, mnist, seed) -> dict. Each runs after the main evaluation, on the same ONNX exports.
+REPORTS: tuple[str, ...] = ("training.report_compression", "training.report_denoising", "training.report_anomaly",
+                           "training.report_digit")
 
 
 def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:
@@ -151,7 +157,7 @@ def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.n
               "reader": judge_reader(models.reader, images[..., 0], y_test, corpus, blended),
               "checker": judge_reader(checker, images[..., 0], y_test, corpus, blended),
               "readers_test_agreement": test_reads["figures"]["agreement"]}
-    for kind in ("ae", "vae"):
+    for kind in (recipe.name for recipe in registry.WALL_PAIR):
         model = models[kind]
         codes = encode(model, images)
         reconstructions = model.decoder.decode(codes)
@@ -166,7 +172,40 @@ def evaluate(models: inference.ModelSet, checker: inference.Reader, x_test: np.n
 
 
 def _both(report: dict, format_one) -> tuple[str, str]:
-    return tuple(format_one(report[kind]) for kind in ("ae", "vae"))
+    return tuple(format_one(report[recipe.name]) for recipe in registry.WALL_PAIR)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in Path(folder).rglob("*") if path.is_file())
+
+
+def judge_recipes(models_root: Path, reader: inference.Reader, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Every recipe of the registry on the test set: its MSE on the [0, 1] scale against its bar, what the reader
+    reads in its reconstructions, its size on disk and its training time."""
+    figures = {}
+    for recipe in registry.RECIPES.values():
+        model = inference.load_recipe(recipe.name, models_root)
+        reconstructions = model.reconstruct(images[..., 0])
+        mse = float(np.mean((reconstructions - images[..., 0]) ** 2))
+        figures[recipe.name] = {
+            "lesson": recipe.lesson, "family": recipe.family, "latent_dim": recipe.latent_dim,
+            "test_mse": mse, "max_test_mse": recipe.max_test_mse,
+            "reader_accuracy": float(np.mean(reader.read(reconstructions)[0] == labels)),
+            "bytes": folder_bytes(config.dataset_dir(models_root) / recipe.name),
+            "training_seconds": model.meta.get("training_seconds", 0.0),
+            "epochs": model.meta.get("epochs_run", 0),
+        }
+    return figures
+
+
+def recipe_table(figures: dict) -> str:
+    rows = [("recipe", "lesson", "code", "test MSE", "bar", "reader", "MB", "train s")]
+    for name, item in figures.items():
+        rows.append((name, item["lesson"], str(item["latent_dim"]), f"{item['test_mse']:.4f}",
+                     f"{item['max_test_mse']:.3f}", f"{item['reader_accuracy']:.1%}", f"{item['bytes'] / 1e6:.1f}",
+                     f"{item['training_seconds']:.0f}"))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
 
 
 def format_table(report: dict) -> str:
@@ -259,7 +298,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report = evaluate(models, checker, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
+    report["recipes"] = judge_recipes(args.models, models.reader, as_images(mnist.x_test), mnist.y_test)
     print(format_table(report))
+    print()
+    print(recipe_table(report["recipes"]))
+    for name in REPORTS:
+        topic = importlib.import_module(name)
+        artifacts.write_json(models.folder / topic.NAME, topic.measure(args.models, mnist, args.seed))
+        print(f"Written {models.folder / topic.NAME}")
     artifacts.write_json(models.folder / config.EVALUATION_FILE, report)
     artifacts.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
     print(f"\nWritten to {models.folder / config.EVALUATION_FILE}")

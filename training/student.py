@@ -88,8 +88,11 @@ class Run:
 class Student:
     """One browser session against a Streamlit server at base_url (http://host:port)."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, cookie: str | None = None):
         self.base_url = base_url.rstrip("/")
+        # What the browser would send with every request, e.g. nginx's route cookie (deploy/): it keeps the
+        # websocket and the media files on the replica that holds this session.
+        self.cookie = cookie
         self.socket = None
         self.page_hash = ""
         self.page_name = ""
@@ -97,14 +100,16 @@ class Student:
         self.fragments_of: dict[str, str] = {}  # a widget's key in the app -> the fragment it lives in ("" if none)
         self.listeners: dict[str, str] = {}  # container key of a wall -> its trigger widget id
         self.listener_fragments: dict[str, str] = {}  # trigger widget id -> the fragment it lives in
-        self.cached_hashes: set[str] = set()
+        self.cached: dict[str, ForwardMsg] = {}  # Messages the server may later send by reference only, by hash.
         self.bytes_received = 0
         self.closed_by_server: int | None = None
 
     async def connect(self) -> None:
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"Cookie": self.cookie} if self.cookie else None
         self.socket = await websockets.connect(url, subprotocols=["streamlit"], max_size=None,
-                                               open_timeout=RUN_TIMEOUT_S, ping_interval=None)
+                                               additional_headers=headers, open_timeout=RUN_TIMEOUT_S,
+                                               ping_interval=None)
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -112,10 +117,10 @@ class Student:
             self.socket = None
 
     async def open_page(self, page_name: str, query: str = "") -> Run:
-        """Load a page as a browser does on first visit (page_name is the url path, e.g. "wall")."""
+        """Load a page by its url path (e.g. "wall"), as on a first visit or a click in the page list."""
         if self.socket is None:
             await self.connect()
-        self.page_name = page_name
+        self.page_name, self.page_hash = page_name, ""
         return await self.rerun(query=query)
 
     async def rerun(self, states: list[WidgetState] | None = None, fragment_id: str = "", query: str = "",
@@ -128,7 +133,7 @@ class Student:
         client.page_name = "" if self.page_hash else self.page_name
         client.fragment_id = fragment_id
         client.widget_states.widgets.extend(states or [])  # Like a page that kept no other widget's value.
-        client.cached_message_hashes.extend(sorted(self.cached_hashes))
+        client.cached_message_hashes.extend(sorted(self.cached))
         client.context_info.url = f"{self.base_url}/{self.page_name}"
         client.context_info.locale = "en-US"
         client.context_info.timezone = "UTC"
@@ -184,8 +189,13 @@ class Student:
             message = ForwardMsg()
             message.ParseFromString(data)
             kind = message.WhichOneof("type")
-            if message.metadata.cacheable and message.hash:
-                self.cached_hashes.add(message.hash)
+            if kind == "ref_hash" and message.ref_hash in self.cached:  # An element the page has seen: its hash.
+                reference, message = message, ForwardMsg()
+                message.CopyFrom(self.cached[reference.ref_hash])
+                message.metadata.CopyFrom(reference.metadata)
+                kind = message.WhichOneof("type")
+            elif message.metadata.cacheable and message.hash:
+                self.cached[message.hash] = message
             if kind == "navigation":  # The page the run landed on; later reruns name it by its hash.
                 self.page_hash = message.navigation.page_script_hash
             elif kind == "delta":

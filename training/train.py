@@ -1,7 +1,8 @@
-"""Train the 2-D AE, the VAE, the digit reader and its cross-check on MNIST and write them to models/.
+"""Train every recipe of latentwall/registry.py, the digit reader and its cross-check, and write them to models/.
 
-    python -m training.train                      # all three, default settings
-    python -m training.train --model vae --epochs 5
+    python -m training.train --all                     # every model, each with its recipe's settings
+    python -m training.train --recipe dense-32         # one model; the others are kept as they are
+    python -m training.train --recipe vae --epochs 5
 
 Everything is written into a staging folder first and moved into place at the end, so an interrupted
 run leaves the previous models complete and loadable.
@@ -20,22 +21,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import architectures, artifacts, config, measures, outliers  # noqa: E402
+from latentwall import architectures, artifacts, config, latent, measures, outliers, registry  # noqa: E402
 from latentwall.data import DataError, as_images, file_sha256, load_mnist  # noqa: E402
 from training import export  # noqa: E402
 
-# The readers first: evaluating either latent model needs them.
-MODEL_KINDS = ("reader", "checker", "vae", "ae")
+# The readers first: evaluating any latent model needs them. Then every recipe of the registry.
 READER_KINDS = ("reader", "checker")
+MODEL_KINDS = (*READER_KINDS, *registry.RECIPES)
 
-# Per-model defaults, chosen so each committed model clears its quality bar with a margin. The checker, the
-# second reader that only the evaluation uses, gets its own seed (so its own initial weights, data order and
-# outliers) besides its own shape: where the two readers agree, the agreement is not one model's quirk.
+# The readers' settings, chosen so each clears its quality bar with a margin (the recipes carry their own). The
+# checker, the second reader that only the evaluation uses, gets its own seed (so its own initial weights, data
+# order and outliers) besides its own shape: where the two readers agree, the agreement is not one model's quirk.
 DEFAULTS = {
-    "ae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
-    "vae": {"epochs": 20, "learning_rate": 2e-3, "seed_offset": 0},
-    "reader": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 0},
-    "checker": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 1},
+    "reader": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 0, "batch_size": 128},
+    "checker": {"epochs": 15, "learning_rate": 2e-3, "seed_offset": 1, "batch_size": 128},
+    **{recipe.name: {"epochs": recipe.epochs, "learning_rate": recipe.learning_rate, "seed_offset": 0,
+                     "batch_size": recipe.batch_size} for recipe in registry.RECIPES.values()},
 }
 # Outlier exposure: this many images of each non-digit kind (latentwall/outliers.py) join the digits with a
 # uniform target, about half as many outliers as digits in all (Hendrycks et al. 2019 weigh the outlier
@@ -58,9 +59,12 @@ def positive_int(text: str) -> int:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=(*MODEL_KINDS, "all"), default="all", help="which model to train")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--recipe", "--model", dest="model", choices=MODEL_KINDS, nargs="+", metavar="NAME",
+                       help=f"train these models only: {', '.join(MODEL_KINDS)}")
+    which.add_argument("--all", dest="model", action="store_const", const="all", help="train every model (default)")
     parser.add_argument("--epochs", type=positive_int, help="epochs per model (default: per model)")
-    parser.add_argument("--batch-size", type=positive_int, default=128)
+    parser.add_argument("--batch-size", type=positive_int, help="batch size (default: per model)")
     parser.add_argument("--learning-rate", type=float, help="peak learning rate (default: per model)")
     parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR}, then the Keras cache)")
@@ -68,6 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=positive_int, help="use only the first N train and test digits (quick checks)")
     parser.add_argument("--target-mse", type=float, help="stop a latent model once its test MSE reaches this")
     args = parser.parse_args(argv)
+    args.model = args.model or "all"
     if args.learning_rate is not None and not 0 < args.learning_rate < 1:
         parser.error(f"--learning-rate must be between 0 and 1, got {args.learning_rate}")
     try:
@@ -124,35 +129,85 @@ def fit(model, train, test, epochs: int, target_mse: float | None) -> tuple[dict
     return {name: [float(value) for value in values] for name, values in history.history.items()}, clock.seconds
 
 
-def train_latent(kind: str, x_train, x_test, y_test, args, settings: dict, folder: Path) -> dict:
-    """Train the AE or VAE; save encoder, decoder, wall codes and history into folder."""
+def to_model_scale(recipe: registry.Recipe, images: np.ndarray) -> np.ndarray:
+    """[0, 1] images on the pixel scale the recipe's lesson trains on (0-255, or [-1, 1] under tanh)."""
+    low, high = recipe.pixel_range
+    return (low + images * (high - low)).astype("float32")
+
+
+def noisy(recipe: registry.Recipe, images: np.ndarray, seed: int) -> np.ndarray:
+    """The denoising recipes' inputs: Gaussian noise (the recipe's mean and spread) added, clipped to [0, 1]."""
+    if not recipe.noise:
+        return images
+    rng = np.random.default_rng([seed, 7])
+    noise = rng.normal(recipe.noise["mean"], recipe.noise["std"], images.shape).astype("float32")
+    return np.clip(images + noise, 0.0, 1.0)
+
+
+def reconstruction_loss_for(recipe: registry.Recipe):
+    """The loss the recipe's lesson trains with: summed binary cross-entropy, or the mean squared error."""
+    return architectures.reconstruction_loss if recipe.loss == "bce" else "mse"
+
+
+def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> dict:
+    """The linear baseline: the top principal components of the training images, in closed form."""
+    start = time.perf_counter()
+    projection = latent.fit_projection(x_train.reshape(len(x_train), -1), recipe.latent_dim)
+    seconds = time.perf_counter() - start
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / artifacts.PCA_FILE, mean=projection.mean.astype("float32"),
+             components=projection.axes.astype("float32"))
+    decoded = projection.inverse(projection.apply(x_test.reshape(len(x_test), -1)))
+    mse = float(np.mean((np.clip(decoded, 0, 1) - x_test.reshape(len(x_test), -1)) ** 2))
+    return {"architecture": {"components": recipe.latent_dim}, "history": {"val_mse": [mse]},
+            "epoch_seconds": [seconds]}
+
+
+def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args, settings: dict,
+                 folder: Path) -> dict:
+    """Train one recipe's model; save its encoder, decoder, the test digits' codes and its history into folder."""
     import keras
 
-    arguments = architectures.default_arguments(kind)
-    steps = int(np.ceil(len(x_train) / args.batch_size))
-    optimizer = keras.optimizers.Adam(schedule(settings["learning_rate"], settings["epochs"], steps))
-    if kind == "vae":
-        model = architectures.build_vae(**arguments, seed=args.seed)
-        encoder, decoder = model.encoder, model.decoder
+    if not recipe.trained:
+        return fit_pca(recipe, x_train, x_test, y_test, folder)
+    if recipe.held_out_digit is not None:  # A digit the model never sees, for the anomaly lesson's hard case.
+        x_train = x_train[y_train != recipe.held_out_digit]
+    encoder, decoder, model = architectures.recipe_models(recipe, seed=settings["seed"])
+    steps = int(np.ceil(len(x_train) / settings["batch_size"]))
+    rate = (schedule(settings["learning_rate"], settings["epochs"], steps) if recipe.schedule == "cosine"
+            else settings["learning_rate"])
+    optimizer = keras.optimizers.Adam(rate)
+    if recipe.variational:
         model.compile(optimizer=optimizer)
     else:
-        encoder, decoder, model = architectures.build_autoencoder(**arguments)
-        model.compile(optimizer=optimizer, loss=architectures.reconstruction_loss,
+        model.compile(optimizer=optimizer, loss=reconstruction_loss_for(recipe),
                       metrics=[keras.metrics.MeanSquaredError(name="mse")])
-    supervised = kind == "ae"
-    train = make_dataset(x_train, x_train if supervised else None, args.batch_size, args.seed, shuffle=True)
-    test = make_dataset(x_test, x_test if supervised else None, args.batch_size, args.seed, shuffle=False)
+    clean_train, clean_test = to_model_scale(recipe, x_train), to_model_scale(recipe, x_test)
+    inputs_train = to_model_scale(recipe, noisy(recipe, x_train, settings["seed"]))
+    inputs_test = to_model_scale(recipe, noisy(recipe, x_test, settings["seed"] + 1))
+    targets = (None, None) if recipe.variational else (clean_train, clean_test)
+    train = make_dataset(inputs_train, targets[0], settings["batch_size"], settings["seed"], shuffle=True)
+    test = make_dataset(inputs_test, targets[1], settings["batch_size"], settings["seed"], shuffle=False)
     history, seconds = fit(model, train, test, settings["epochs"], args.target_mse)
 
     folder.mkdir(parents=True, exist_ok=True)
     encoder.save(folder / "encoder.keras")
     decoder.save(folder / "decoder.keras")
-    encoded = encoder.predict(x_test, batch_size=1024, verbose=0)
-    if kind == "vae":
-        artifacts.save_wall(folder / "wall.npz", encoded[0], y_test, log_var=encoded[1])
+    encoded = encoder.predict(clean_test, batch_size=1024, verbose=0)
+    codes, log_var = (encoded[0], encoded[1]) if recipe.variational else (encoded, None)
+    if recipe.latent_dim == 2:
+        artifacts.save_wall(folder / "wall.npz", codes, y_test, log_var=log_var)
     else:
-        artifacts.save_wall(folder / "wall.npz", encoded, y_test)
-    return {"architecture": arguments, "history": history, "epoch_seconds": seconds}
+        projection = latent.fit_projection(codes, 2)
+        np.savez(folder / artifacts.PROJECTION_FILE, mean=projection.mean.astype("float32"),
+                 axes=projection.axes.astype("float32"), codes=projection.apply(codes).astype("float32"),
+                 labels=y_test.astype("uint8"))
+    return {"architecture": {"family": recipe.family, "latent_dim": recipe.latent_dim, "hidden": list(recipe.hidden),
+                             "activation": recipe.activation, "code_activation": recipe.code_activation,
+                             "output_activation": recipe.output_activation, "loss": recipe.loss,
+                             "pixel_range": list(recipe.pixel_range), "noise": recipe.noise,
+                             "held_out_digit": recipe.held_out_digit},
+            "history": history, "epoch_seconds": seconds, "train_samples": int(len(x_train))}
 
 
 def outlier_exposure_set(x_train: np.ndarray, y_train: np.ndarray, per_kind: int, seed: int):
@@ -175,7 +230,7 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     import keras
 
     seed = settings["seed"]
-    arguments = architectures.default_arguments(kind)
+    arguments = architectures.READER_ARGUMENTS[kind]
     build = architectures.build_reader if kind == "reader" else architectures.build_checker
     model = build(**arguments)
     held_out = min(CALIBRATION_DIGITS, len(x_train) // 10)
@@ -188,11 +243,11 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     images = outliers.soften(np.concatenate([x_train[fitting], outlier_images])[..., 0], augment)[..., None]
     targets = np.concatenate([keras.utils.to_categorical(y_train[fitting], 10), outlier_targets])
 
-    steps = int(np.ceil(len(images) / args.batch_size))
+    steps = int(np.ceil(len(images) / settings["batch_size"]))
     model.compile(optimizer=keras.optimizers.Adam(schedule(settings["learning_rate"], settings["epochs"], steps)),
                   loss="categorical_crossentropy", metrics=["categorical_accuracy"])
-    train = make_dataset(images, targets, args.batch_size, seed, shuffle=True)
-    test = make_dataset(x_test, keras.utils.to_categorical(y_test, 10), args.batch_size, seed, shuffle=False)
+    train = make_dataset(images, targets, settings["batch_size"], seed, shuffle=True)
+    test = make_dataset(x_test, keras.utils.to_categorical(y_test, 10), settings["batch_size"], seed, shuffle=False)
     history, seconds = fit(model, train, test, settings["epochs"], None)
 
     # The temperature is fitted on held-out digits softened the same way: sharp and soft, as the reader meets them.
@@ -227,11 +282,13 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
     meta = {
         "model": kind,
         "architecture": result["architecture"],
+        "lesson": registry.RECIPES[kind].lesson if kind in registry.RECIPES else "reader",
         "epochs": settings["epochs"],
         "epochs_run": len(result["epoch_seconds"]),
-        "batch_size": args.batch_size,
+        "batch_size": settings["batch_size"],
         "learning_rate": settings["learning_rate"],
-        "learning_rate_schedule": "cosine decay to 5%",
+        "learning_rate_schedule": ("constant" if kind in registry.RECIPES and registry.RECIPES[kind].schedule
+                                   == "constant" else "cosine decay to 5%"),
         "seed": settings["seed"],
         "train_samples": result.get("train_samples", train_samples),
         "data_sha256": data_sha256,
@@ -259,7 +316,8 @@ def run(args: argparse.Namespace) -> int:
 
     final = config.dataset_dir(args.out)
     staged = args.out / f".{final.name}.staging-{os.getpid()}"
-    kinds = MODEL_KINDS if args.model == "all" else (args.model,)
+    metas = {}
+    kinds = MODEL_KINDS if args.model == "all" else tuple(dict.fromkeys(args.model))
     try:
         if final.exists():
             shutil.copytree(final, staged)  # Models not retrained this run are carried over as they are.
@@ -269,9 +327,10 @@ def run(args: argparse.Namespace) -> int:
             settings = dict(DEFAULTS[kind])
             settings["epochs"] = args.epochs or settings["epochs"]
             settings["learning_rate"] = args.learning_rate or settings["learning_rate"]
+            settings["batch_size"] = args.batch_size or settings["batch_size"]
             settings["seed"] = args.seed + settings.pop("seed_offset")
             keras.utils.set_random_seed(settings["seed"])
-            print(f"\n== {kind}: {settings['epochs']} epochs, batch {args.batch_size}, seed {settings['seed']}",
+            print(f"\n== {kind}: {settings['epochs']} epochs, batch {settings['batch_size']}, seed {settings['seed']}",
                   flush=True)
             if kind in READER_KINDS:
                 folder = staged
@@ -280,8 +339,9 @@ def run(args: argparse.Namespace) -> int:
                 folder = staged / kind
                 if folder.exists():
                     shutil.rmtree(folder)
-                result = train_latent(kind, x_train, x_test, y_test, args, settings, folder)
-            meta = record(kind, result, args, settings, data_sha256, len(x_train), folder)
+                result = train_latent(registry.RECIPES[kind], x_train, y_train, x_test, y_test, args, settings,
+                                      folder)
+            meta = metas[kind] = record(kind, result, args, settings, data_sha256, len(x_train), folder)
             print(f"== {kind}: done in {meta['training_seconds']:.0f} s; "
                   + ", ".join(f"{name} {value:.4f}" for name, value in meta["final_metrics"].items()), flush=True)
         export.export_folder(staged)  # What the app serves: ONNX copies, each checked against its Keras model.
@@ -290,8 +350,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
-    print(f"\nModels written to {final}")
+    print(f"\nModels written to {final}\n")
+    print(summary_table(metas))
     return 0
+
+
+def summary_table(metas: dict[str, dict]) -> str:
+    """One line per model trained this run: epochs, time, and its last training and validation loss."""
+    rows = [("model", "lesson", "epochs", "seconds", "loss", "val_loss")]
+    for kind, meta in metas.items():
+        final = meta["final_metrics"]
+        rows.append((kind, meta["lesson"], str(meta["epochs_run"]), f"{meta['training_seconds']:.0f}",
+                     *(f"{final[name]:.4g}" if name in final else "-" for name in ("loss", "val_loss"))))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,182 @@
+"""Compression: what a code of each size keeps of a digit, and what it costs in bytes beside JPEG.
+
+Everything measured over the test set comes from compression.json and evaluation.json (written offline by
+`python -m training.evaluate`); a page view encodes and decodes only the ten digits it shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app_pages.shared import PLOT_CONFIG, choice_radio, guarded, language, session_strings, test_images, text
+from latentwall import artifacts, compression, config, explore, figures, i18n, inference, registry
+
+AE_SWEEP, PCA_SWEEP = registry.sweep("dense-ae"), registry.sweep("pca")
+SIZES = tuple(recipe.latent_dim for recipe in AE_SWEEP)
+DEFAULT_SIZE = 8 if 8 in SIZES else SIZES[0]
+WAYS = ("random", "index")
+SIZE_KEY, SEED_KEY, FIRST_KEY = "comp-size", "comp-seed", "comp-first"
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)  # One copy of each recipe per process, for all.
+def cached_recipe(folder: str, name: str) -> inference.RecipeModel:
+    return inference.load_recipe(name, Path(folder))
+
+
+def recipe_or_stop(recipe: registry.Recipe) -> inference.RecipeModel:
+    """A loaded recipe; if it is missing or damaged, say so with the fix and end the fragment there."""
+    try:
+        return cached_recipe(str(config.MODELS_ROOT), recipe.name)
+    except artifacts.ArtifactError as error:
+        st.error(text("shared.models_missing"))
+        st.text(str(error).split("\n")[0])
+        st.code(f"{config.TRAIN_COMMAND} --recipe {recipe.name}", language="bash")
+        st.stop()
+
+
+def by_size(family: tuple[registry.Recipe, ...], size: int) -> registry.Recipe:
+    return next(recipe for recipe in family if recipe.latent_dim == size)
+
+
+def size_control() -> int:
+    """The code size, from the sweep's sizes; a forged value falls back to the default."""
+    size = st.select_slider(text("compression.size_label"), SIZES, key=SIZE_KEY, help=text("compression.size_help"),
+                            **({} if SIZE_KEY in st.session_state else {"value": DEFAULT_SIZE}))
+    return size if size in SIZES else DEFAULT_SIZE
+
+
+def digit_rows(count: int) -> np.ndarray:
+    """Which ten test digits to show: drawn at random (a button draws others) or from a chosen index."""
+    way_column, pick_column = st.columns([2, 3], vertical_alignment="bottom")
+    way = choice_radio(way_column, text("compression.way_label"), WAYS, "comp-way", horizontal=True,
+                       format_func=lambda way, strings=session_strings(): strings(f"compression.way_{way}"))
+    if way == "index":
+        # A float input shown as a whole number: a forged NaN reaches safe_index instead of breaking the run.
+        first = pick_column.number_input(text("compression.first_label", last=count - 1), 0.0, float(count - 1),
+                                         step=1.0, format="%.0f", key=FIRST_KEY,
+                                         **({} if FIRST_KEY in st.session_state else {"value": 0.0}))
+        return compression.rows_from(explore.safe_index(first, count), count)
+    if pick_column.button(text("compression.draw"), key="comp-draw", icon=":material/casino:"):
+        st.session_state[SEED_KEY] = int(np.random.SeedSequence().entropy % 2**32)
+    return compression.draw_rows(explore.safe_index(st.session_state.get(SEED_KEY, 0), 2**32), count)
+
+
+@st.fragment
+@guarded
+def triptychs() -> None:
+    """The code-size control and ten digits through the sweep's AE and PCA at that size: each re-runs alone."""
+    size = size_control()
+    images = test_images()
+    if images is None:
+        return
+    rows = digit_rows(len(images))
+    originals = images[rows]
+    words = {"original": text("compression.original"), "reconstruction": text("compression.reconstruction"),
+             "error": text("compression.error"), "row": text("compression.row")}  # The row's words filled in later.
+    for recipe, column in zip((by_size(AE_SWEEP, size), by_size(PCA_SWEEP, size)), st.columns(2, gap="medium")):
+        with column:
+            model = recipe_or_stop(recipe)
+            copies = model.reconstruct(originals)
+            st.markdown(text("compression.column_caption", family=text(f"compression.family_{recipe.family}"),
+                             size=size, mse=float(np.mean((copies - originals) ** 2))))
+            st.html(compression.triptych_html(recipe.name, rows, originals, copies, words))
+
+
+def families(strings) -> list[tuple[str, tuple[registry.Recipe, ...]]]:
+    """The chart's families: the dense sweep, PCA, and each of the wall's 2-D models on its own."""
+    return [(strings("compression.family_dense-ae"), AE_SWEEP), (strings("compression.family_pca"), PCA_SWEEP),
+            *((strings(f"models.{recipe.name}_short"), (recipe,)) for recipe in registry.WALL_PAIR)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # Built once per report and language, never changed after.
+def chart_figures(folder: str, language: str, stamp: tuple[int, int], _report: dict) -> tuple[go.Figure, go.Figure]:
+    """The two charts of one report (stamp: its file's change time and size, so a new report draws anew)."""
+    strings = i18n.load_strings(language)
+    size_words = {name: strings(f"compression.chart_{name}") for name in
+                  ("size", "mse", "accuracy", "mse_title", "accuracy_title", "originals")}
+    series = [(name, *compression.size_series(_report, recipes)) for name, recipes in families(strings)[:2]]
+    size_figure = figures.code_size_figure(series, _report["codes"]["reader_accuracy_originals"], size_words)
+    bytes_words = {name: strings(f"compression.chart_{name}") for name in
+                   ("bytes", "mse", "jpeg_with_tables", "jpeg_without_tables", "quality")}
+    codes = []
+    for name, recipes in families(strings):
+        for storage in compression.STORAGES:
+            sizes, errors, dims = compression.storage_series(_report, recipes, storage)
+            codes.append((name, storage, strings(f"compression.storage_{storage}"), sizes, errors,
+                          [strings("compression.chart_code", family=name, size=dim) for dim in dims]))
+    return size_figure, figures.bytes_figure(_report["jpeg"]["curve"], codes, bytes_words)
+
+
+def report_charts(report: dict, folder: Path) -> None:
+    """What a bigger code buys, then bytes against error beside JPEG, with the latter in plain words."""
+    found = (folder / compression.REPORT_FILE).stat()
+    size_figure, bytes_figure = chart_figures(str(folder), language(), (found.st_mtime_ns, found.st_size), report)
+    st.subheader(text("compression.size_title"))
+    st.plotly_chart(size_figure, key="comp-size-chart", config=PLOT_CONFIG, width="stretch")
+    st.caption(text("compression.size_caption", sample=report["codes"]["sample"]))
+    st.subheader(text("compression.bytes_title"))
+    st.plotly_chart(bytes_figure, key="comp-bytes-chart", config=PLOT_CONFIG, width="stretch")
+    st.markdown(explanation(report, folder))
+
+
+def explanation(report: dict, folder: Path) -> str:
+    """The chart in plain words, every number from the report and the models folder."""
+    floor = compression.jpeg_at_floor(report)
+    pair = [report["codes"]["recipes"][recipe.name]["storage"] for recipe in registry.WALL_PAIR
+            if recipe.name in report["codes"]["recipes"]]
+    pair_bytes = [way["bytes"] for storage in pair for way in storage.values()] or [0]
+    pair_mse = [storage["float32"]["mse"] for storage in pair] or [float("nan")]
+    decoders = [size for size in (compression.decoder_bytes(folder, recipe) for recipe in registry.WALL_PAIR)
+                if size is not None]
+    budget = report.get("jpeg_within_code_bytes", {}).get(str(max(pair_bytes)), {})
+    fits = (text("compression.budget_none", bytes=max(pair_bytes)) if budget.get("quality") is None else
+            text("compression.budget_quality", bytes=max(pair_bytes), quality=budget["quality"], mse=budget["mse"]))
+    least = compression.jpeg_floor(report)
+    return text("compression.bytes_explained", scan=least["without_tables"], file=least["with_tables"],
+                quality=floor["quality"], jpeg_mse=floor["mse"], code_min=min(pair_bytes), code_max=max(pair_bytes),
+                code_mse=min(pair_mse), decoder_mb=max(decoders, default=0) / 1e6, budget=fits)
+
+
+def lesson_note(folder: Path) -> None:
+    """The lessons' three dense recipes: their test MSE from evaluation.json, and why one loss reads in the
+    thousands."""
+    st.subheader(text("compression.lessons_title"))
+    measured = (explore.load_evaluation(folder) or {}).get("recipes", {})
+    rows, notes = [], []
+    for recipe in registry.dense_lessons():
+        mse = measured.get(recipe.name, {}).get("test_mse")
+        rows.append({text("compression.column_recipe"): recipe.name,
+                     text("compression.column_lesson"): text(f"compression.lesson_{recipe.lesson}"),
+                     text("compression.column_code"): recipe.latent_dim,
+                     text("compression.column_mse"): "–" if mse is None else f"{mse:.4f}"})
+        top = recipe.pixel_range[1] - recipe.pixel_range[0]
+        if top != 1.0 and mse is not None:
+            notes.append(text("compression.raw_pixels", recipe=recipe.name, top=top, scale=top ** 2, mse=mse,
+                              loss=top ** 2 * mse))
+    if not measured:
+        st.info(text("compression.no_evaluation"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+    st.table(rows)
+    for note in notes:
+        st.markdown(note)
+
+
+def compression_page() -> None:
+    st.title(text("compression.title"))
+    st.markdown(text("compression.intro"))
+    triptychs()
+    folder = config.dataset_dir(config.MODELS_ROOT)
+    report = compression.load_report(folder)
+    if report is None:
+        st.info(text("compression.no_report"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+    else:
+        report_charts(report, folder)
+    lesson_note(folder)
+
+
+compression_page()

@@ -1,0 +1,133 @@
+"""Denoising: the Keras lesson's autoencoder trained on noisy digits, beside the same network trained on clean ones.
+
+The noise control reruns only the examples (a fragment); the chart of the whole test sample is drawn once per view.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app_pages.lesson_models import recipe_or_stop, report
+from app_pages.shared import choice_radio, guarded, paragraph, session_strings, test_images, text
+from latentwall import config, denoising, explore, figures, keras_summary, noise, registry
+
+# Test digits shown on the page (a 7, a 2, a 1, a 0, a 4 and a 9): the first of the test set, fixed so a
+# class sees the same digits. The noise is seeded by kind and level, so a setting always shows the same picture.
+SHOWN_DIGITS = (0, 1, 2, 3, 4, 7)
+NOISE_SEED = 7
+SCALE = 3
+KIND_KEY, LEVEL_KEY = "denoise-kind", "denoise-level"
+
+
+def noise_controls() -> tuple[str, float]:
+    """The kind of noise and its level, as the student set them; forged values fall back to usable ones."""
+    left, right = st.columns([2, 3])
+    st.session_state.setdefault(KIND_KEY, denoising.LESSON)  # The page opens on the noise the lesson trains with.
+    kind = choice_radio(left, text("denoising.kind_label"), denoising.KINDS, KIND_KEY, horizontal=False,
+                        format_func=lambda name, strings=session_strings(): strings(f"denoising.kind.{name}"))
+    kind = kind if kind in denoising.KINDS else denoising.KINDS[0]
+    # Held in range before the slider reads it: Streamlit raises on a stored value beyond its ends.
+    st.session_state[LEVEL_KEY] = noise.safe_level(st.session_state.get(LEVEL_KEY, noise.LESSON_STD),
+                                                   denoising.MAX_LEVEL)
+    level = right.slider(text("denoising.level_label"), 0.0, denoising.MAX_LEVEL, step=0.05, key=LEVEL_KEY,
+                         help=text("denoising.level_help"))
+    level = noise.safe_level(level, denoising.MAX_LEVEL)
+    right.caption(text(f"denoising.level_means.{kind}", level=level))
+    return kind, level
+
+
+def psnr_words(value: float) -> str:
+    return text("denoising.identical") if value >= noise.PSNR_CAP_DB else text("denoising.psnr", value=value)
+
+
+def examples_html(found: denoising.Examples, names: tuple[str, str], kind: str, level: float) -> str:
+    """One row per picture kind (noisy input, the denoising AE's output, the plain AE's output, the original), one
+    column per digit, each picture with its PSNR against the original. Hooks for outside checks: data-lw="denoised"
+    with the kind and level, and each row's role and PSNRs (data-lw-psnr, space-separated)."""
+    rows = []
+    roles = (("input", found.noisy, found.psnr["input"]),
+             *((role, found.outputs[name], found.psnr[name]) for role, name in zip(("denoising", "plain"), names)),
+             ("clean", found.clean, None))
+    for role, images, scores in roles:
+        captions = [psnr_words(score) for score in scores] if scores is not None else [""] * len(images)
+        pictures = explore.gallery_html([explore.upscale(image, SCALE) for image in images], captions, 28 * SCALE)
+        hooks = f'data-lw="row" data-lw-role="{role}"'
+        if scores is not None:
+            hooks += ' data-lw-psnr="' + " ".join(f"{score:.3f}" for score in scores) + '"'
+        rows.append(f'<div {hooks} style="display:flex;gap:0.8rem;align-items:center">'
+                    f'<div style="width:8rem;font-weight:600">{html.escape(text(f"denoising.column.{role}"))}</div>'
+                    f"{pictures}</div>")
+    means = [found.psnr[role].mean() for role in ("input", *names)]
+    summary = paragraph(text("denoising.mean_here", count=len(found.clean), input=means[0], denoising=means[1],
+                             plain=means[2]))
+    return (f'<div data-lw="denoised" data-lw-kind="{html.escape(kind)}" data-lw-level="{level:.2f}" '
+            f'style="display:flex;flex-direction:column;gap:0.5rem">{summary}{"".join(rows)}</div>')
+
+
+@st.fragment
+@guarded
+def examples_part() -> None:
+    """The noise control and what each model makes of a few noisy test digits: a control step reruns only this."""
+    pair = registry.denoising_pair()
+    models = {recipe.name: recipe_or_stop(recipe) for recipe in pair}
+    images = test_images()
+    kind, level = noise_controls()
+    if images is None:
+        return
+    found = denoising.examples(models, images[list(SHOWN_DIGITS)], kind, level, NOISE_SEED)
+    st.html(examples_html(found, tuple(recipe.name for recipe in pair), kind, level))
+
+
+def psnr_chart() -> None:
+    """Mean PSNR against noise over the test sample the evaluation measured, both models and the noisy input."""
+    st.subheader(text("denoising.chart_title"))
+    found = report(denoising.REPORT_FILE)
+    words = {name: text(f"denoising.chart.{name}")
+             for name in ("gaussian", "salt_and_pepper", "input", "denoising", "plain", "lesson", "psnr")}
+    try:
+        figure = figures.psnr_figure(found, words) if found else None
+    except (KeyError, TypeError, ValueError, IndexError):
+        figure = None
+    if figure is None:
+        st.info(text("denoising.no_report"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+        return
+    st.plotly_chart(figure, key="denoise-chart", config={"displaylogo": False, "showTips": False})
+    st.caption(text("denoising.chart_caption", digits=found["digits"]))
+
+
+def split_part() -> None:
+    """The encoder and decoder as the lesson chains them: two models, the code between them."""
+    st.subheader(text("denoising.split_title"))
+    st.markdown(text("denoising.split_intro"))
+    recipe = registry.denoising_pair()[0]
+    folder = config.dataset_dir(config.MODELS_ROOT)
+    encoder_file, decoder_file = (folder / recipe.name / f"{part}.keras" for part in ("encoder", "decoder"))
+    try:
+        encoder, decoder = keras_summary.summarize(encoder_file), keras_summary.summarize(decoder_file)
+    except ValueError:
+        st.info(text("denoising.no_layers"))
+        return
+    titles = {name: text(f"denoising.diagram.{name}") for name in ("encoder", "decoder", "code", "whole")}
+    picture, tables = st.columns([2, 3])
+    picture.graphviz_chart(keras_summary.split_diagram(encoder, decoder, titles))
+    for title, layers in (("encoder", encoder), ("decoder", decoder)):
+        tables.markdown(f"**{titles[title]}**")
+        tables.table([{text("denoising.layer.kind"): layer.kind, text("denoising.layer.settings"): layer.settings,
+                       text("denoising.layer.shape"): keras_summary.shape_text(layer.output_shape),
+                       text("denoising.layer.params"): f"{layer.params:,}"} for layer in layers])
+        tables.caption(text("denoising.layer.total", params=sum(layer.params for layer in layers)))
+
+
+@guarded
+def page() -> None:
+    st.title(text("denoising.title"))
+    st.markdown(text("denoising.intro"))
+    examples_part()
+    psnr_chart()
+    split_part()
+
+
+page()

@@ -1,0 +1,108 @@
+"""Models: every model the project trains, its lesson, size and training, and its loss curves epoch by epoch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.recipe_models import choice_select, recipe_label, recipe_or_stop
+from app_pages.shared import PLOT_CONFIG, session_strings, text
+from latentwall import catalogue, config, explore, figures, registry
+
+CHOICE_KEY = "models-choice"
+CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss", "axis_kl")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)  # Small JSON files, read again only when the models change.
+def cached_rows(folder: str, stamp: int) -> tuple[catalogue.ModelRow, ...]:
+    evaluation = explore.load_evaluation(config.dataset_dir(Path(folder)))
+    return tuple(catalogue.model_rows(Path(folder), evaluation))
+
+
+def models_stamp() -> int:
+    """When the models last changed: training and evaluation both rewrite the manifest."""
+    try:
+        return (config.dataset_dir() / "manifest.json").stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def model_name(name: str, strings) -> str:
+    if name in catalogue.READERS:
+        return strings(f"models_page.reader_{name}")
+    return recipe_label(name, strings)
+
+
+def table_rows(rows: tuple[catalogue.ModelRow, ...]) -> list[dict]:
+    """The table as a student reads it: one dict per model, its columns named in this session's language."""
+    columns = {name: text(f"models_page.column_{name}") for name in
+               ("model", "lesson", "family", "code", "seconds", "epochs", "test_mse", "bar", "verdict")}
+    missing = text("models_page.not_trained")
+    shown = []
+    for row in rows:
+        verdict = {True: text("models_page.meets_bar"), False: text("models_page.misses_bar"), None: "–"}
+        shown.append({
+            columns["model"]: row.name,
+            columns["lesson"]: text(f"model_choice.lesson_{row.lesson}") if row.lesson
+            else text("models_page.reader_lesson"),
+            columns["family"]: text(f"models_page.family_{(row.family or 'reader').replace('-', '_')}"),
+            columns["code"]: str(row.latent_dim) if row.latent_dim is not None else "–",
+            columns["seconds"]: f"{row.training_seconds:,.0f}" if row.training_seconds is not None else "–",
+            columns["epochs"]: (str(row.epochs) if row.trained else "–") if row.present else missing,
+            columns["test_mse"]: f"{row.test_mse:.4f}" if row.test_mse is not None else "–",
+            columns["bar"]: f"≤ {row.max_test_mse:.3f}" if row.max_test_mse is not None else "–",
+            columns["verdict"]: verdict[row.meets_bar],
+        })
+    return shown
+
+
+def model_table() -> tuple[catalogue.ModelRow, ...]:
+    rows = cached_rows(str(config.MODELS_ROOT), models_stamp())
+    # Every row in view at once (35 pixels a row, as Streamlit draws them): a class reads the whole list.
+    st.dataframe(table_rows(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
+                 key="models-table")
+    if not any(row.test_mse is not None for row in rows):
+        st.caption(text("models_page.no_evaluation"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+    return rows
+
+
+def history_of(name: str) -> dict | None:
+    """The chosen model's per-epoch history: a recipe's from its loaded model, a reader's from its file."""
+    if name in catalogue.READERS:
+        return catalogue.reader_history(config.MODELS_ROOT, name)
+    return recipe_or_stop(name).history
+
+
+def curves_view(name: str) -> None:
+    recipe = registry.RECIPES.get(name)
+    if recipe is not None and not recipe.trained:
+        st.info(text("models_page.no_curves_pca", recipe=name), icon=":material/functions:")
+        return
+    curves = catalogue.curves(history_of(name))
+    if not curves:
+        st.info(text("models_page.no_history", recipe=name))
+        return
+    words = {key: text(f"models_page.curve_{key}") for key in CURVE_WORDS}
+    with st.container(key="models-curves"):
+        st.plotly_chart(figures.training_curves(curves, words=words), key="models-curves-chart", config=PLOT_CONFIG,
+                        width="stretch")
+    if recipe is not None:
+        low, high = recipe.pixel_range
+        st.caption(text("models_page.loss_note", loss=text(f"models_page.loss_{recipe.loss}"), low=low, high=high))
+    if catalogue.KL_CURVES[0] in curves:
+        st.caption(text("models_page.kl_note"))
+
+
+def models_page() -> None:
+    st.title(text("models_page.title"))
+    st.markdown(text("models_page.intro"))
+    rows = model_table()
+    strings = session_strings()
+    name = choice_select(st, text("models_page.choice_label"), tuple(row.name for row in rows), CHOICE_KEY,
+                         format_func=lambda name: model_name(name, strings))
+    curves_view(name)
+
+
+models_page()

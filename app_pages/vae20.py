@@ -1,0 +1,77 @@
+"""The PyTorch lesson's VAE with a 20-D code: digits drawn from its prior N(0, I), and what its prior costs in
+reconstruction beside a plain autoencoder with the same code size."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app_pages.lesson_models import recipe_or_stop
+from app_pages.shared import guarded, text
+from latentwall import config, explore, latent, registry
+
+SAMPLES, COLUMNS, SCALE = 48, 8, 2
+# The first draw's seed; each press of "draw again" moves to the next one, so a draw can be named and repeated.
+FIRST_SEED = 2024
+DRAWS_KEY = "vae20-draws"
+# Beyond this many presses the seed wraps around: a forged count cannot grow without bound.
+MAX_DRAWS = 10**6
+
+
+def draw_number() -> int:
+    """How many times this session pressed "draw again"; a forged value counts as none."""
+    count = st.session_state.get(DRAWS_KEY, 0)
+    return count if type(count) is int and 0 <= count < MAX_DRAWS else 0
+
+
+def draw_again() -> None:
+    st.session_state[DRAWS_KEY] = (draw_number() + 1) % MAX_DRAWS
+
+
+def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
+    """A grid of decoded digits as one picture, with a hook for outside checks."""
+    picture = explore.upscale(explore.montage(images, COLUMNS), SCALE)
+    return f'<div data-lw="{hook}">{explore.gallery_html([picture], [caption], picture.width)}</div>'
+
+
+@st.fragment
+@guarded
+def samples_part() -> None:
+    """Codes drawn from N(0, I), decoded by the VAE and, for contrast, by the plain AE: a press reruns only this."""
+    vae_recipe, plain_recipe = registry.vae_20()
+    vae, plain = recipe_or_stop(vae_recipe), recipe_or_stop(plain_recipe)
+    st.button(text("vae20.draw_again"), key="vae20-draw", on_click=draw_again, icon=":material/casino:")
+    seed = FIRST_SEED + draw_number()
+    codes = latent.sample_prior(SAMPLES, np.random.default_rng(seed), vae_recipe.latent_dim)
+    st.caption(text("vae20.draw_caption", count=SAMPLES, number=draw_number() + 1, seed=seed))
+    left, right = st.columns(2)
+    left.html(sheet_html(vae.decode(codes), text("vae20.vae_samples"), "vae20-samples"))
+    right.html(sheet_html(plain.decode(codes), text("vae20.plain_samples"), "vae20-plain"))
+    st.markdown(text("vae20.samples_note"))
+
+
+def error_part() -> None:
+    """The two models' test MSE, as `training.evaluate` measured them over the whole test set."""
+    st.subheader(text("vae20.mse_title"))
+    figures = (explore.load_evaluation(config.dataset_dir(config.MODELS_ROOT)) or {}).get("recipes", {})
+    pair = registry.vae_20()
+    found = [figures.get(recipe.name) for recipe in pair]
+    if not all(isinstance(item, dict) and isinstance(item.get("test_mse"), float) for item in found):
+        st.info(text("vae20.no_evaluation"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
+        return
+    for column, recipe, item, role in zip(st.columns(2), pair, found, ("vae", "plain")):
+        column.metric(text(f"vae20.mse_{role}", name=recipe.name, size=recipe.latent_dim), f"{item['test_mse']:.4f}")
+    ratio = found[0]["test_mse"] / max(found[1]["test_mse"], 1e-12)
+    st.markdown(text("vae20.mse_note", ratio=ratio) if ratio > 1 else text("vae20.mse_note_lower", ratio=ratio))
+
+
+@guarded
+def page() -> None:
+    st.title(text("vae20.title"))
+    st.markdown(text("vae20.intro"))
+    samples_part()
+    error_part()
+
+
+page()

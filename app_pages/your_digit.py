@@ -1,0 +1,169 @@
+"""Your own digit: draw one or upload a photo, and see where it lands on both walls, how each model repaints it,
+what the reader reads, and how unusual the AE finds it."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from app_pages.shared import (
+    ASSETS,
+    PLOT_CONFIG,
+    cached_models,
+    models_or_stop,
+    paragraph,
+    text,
+    wall_for,
+)
+from latentwall import artifacts, config, drawing, explore, figures, inference, registry
+from latentwall.data import DataError, as_images, load_mnist
+
+PAD_KEY, UPLOAD_KEY, SOURCE_KEY = "digit-pad", "digit-upload", "digit-source"
+DRAWN, UPLOADED = "draw", "upload"
+WALL_HEIGHT = 420
+_LOGGER = logging.getLogger(__name__)
+
+# The drawing pad: a 280x280 canvas and a clear button; the drawing arrives as state "drawing" (draw_pad.js).
+_pad = st.components.v2.component(
+    "latent_wall.draw_pad",
+    html=('<canvas width="280" height="280" data-lw="draw-pad"></canvas>'
+          '<div><button type="button" data-lw="draw-clear"></button></div>'),
+    css=("canvas{display:block;width:280px;height:280px;border:1px solid #999;border-radius:6px;touch-action:none;"
+         "cursor:crosshair;background:#fff}button{font:inherit;margin-top:6px;padding:2px 12px}"),
+    js=(ASSETS / "draw_pad.js").read_text(encoding="utf-8"))
+
+
+def _chose(source: str) -> None:
+    st.session_state[SOURCE_KEY] = source
+
+
+def inputs() -> tuple[drawing.Digit | drawing.Refusal | None, drawing.Digit | drawing.Refusal | None]:
+    """The pad and the uploader side by side; each one's digit, refusal (said under it) or None."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(text("digit.draw_title"))
+        result = _pad(key=PAD_KEY, data={"words": {"pad": text("digit.pad_label"), "clear": text("digit.clear")}},
+                      on_drawing_change=lambda: _chose(DRAWN))
+        drawn = drawing.digit_from(drawing.read_drawing(result.get("drawing") if isinstance(result, dict) else None))
+        refusal_note(drawn, "digit-draw-message")
+    with right:
+        st.markdown(text("digit.upload_title"))
+        upload = st.file_uploader(text("digit.upload_label"), type=["png", "jpg", "jpeg"], key=UPLOAD_KEY,
+                                  on_change=lambda: _chose(UPLOADED), help=text("digit.upload_help"))
+        uploaded = None if upload is None else drawing.digit_from(drawing.read_picture(upload.getvalue()))
+        refusal_note(uploaded, "digit-upload-message")
+    return drawn, uploaded
+
+
+def refusal_note(answer, key: str) -> None:
+    """Why a picture could not be used, in words, under the input it came from."""
+    if isinstance(answer, drawing.Refusal):
+        _LOGGER.info("A picture was refused (%s): %s", answer.kind, answer.detail)
+        with st.container(key=key):
+            st.warning(text(f"digit.refused_{answer.kind}", megabytes=drawing.MAX_FILE_BYTES / 1e6,
+                            megapixels=drawing.MAX_PIXELS / 1e6, side=drawing.MIN_SIDE),
+                       icon=":material/image_not_supported:")
+
+
+def chosen_digit(drawn, uploaded) -> drawing.Digit | None:
+    """The most recent usable input: the last one touched if it is usable, else the other one."""
+    order = (uploaded, drawn) if st.session_state.get(SOURCE_KEY) == UPLOADED else (drawn, uploaded)
+    return next((answer for answer in order if isinstance(answer, drawing.Digit)), None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)  # The test set's scores, read (or measured) once per process.
+def test_scores(folder: str, data_env: str) -> drawing.Scores | None:
+    stored = Path(folder) / drawing.SCORES_FILE
+    if stored.is_file():
+        try:
+            return drawing.parse_scores(artifacts.read_json(stored))
+        except ValueError:
+            return None
+    try:  # Evaluated before the report existed: measure the AE on the test images instead, once.
+        images = as_images(load_mnist(data_env or None, download=False).x_test)[..., 0]
+    except DataError:
+        return None
+    model = cached_models(str(config.MODELS_ROOT))[registry.AE.name]
+    errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
+    return drawing.parse_scores(drawing.summarise_scores(errors))
+
+
+def landing(kind: str, model: inference.LatentModel, digit: drawing.Digit) -> None:
+    """One model's wall with the digit's code (the VAE's mean, with its 1- and 2-sigma rings) and its repainting."""
+    codes, log_var = model.encoder.encode_spread(digit.image[None])
+    code = codes[0]
+    rings = () if log_var is None else tuple(
+        (text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
+    st.markdown(f"**{text(f'models.{kind}')}**")
+    with st.container(key=f"digit-wall-{kind}"):
+        st.plotly_chart(figures.with_landing(wall_for(kind, WALL_HEIGHT), code, rings=rings, name=text("digit.yours")),
+                        key=f"digit-chart-{kind}", config=PLOT_CONFIG, width="stretch")
+    repainted = model.decoder.decode(code[None])[0]
+    error = drawing.reconstruction_error(digit.image, repainted)
+    spread = "" if log_var is None else text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
+                                                   y=float(np.exp(0.5 * log_var[0, 1])))
+    hooks = (f'data-lw="digit-landing" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
+             f'data-lw-y="{code[1]:.6g}" data-lw-error="{error:.6g}"')
+    lines = [paragraph(text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
+             *([paragraph(spread)] if spread else []),
+             explore.gallery_html([explore.upscale(repainted, 4)], [text("digit.repainted")], 112),
+             paragraph(text("digit.error", error=error))]
+    st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">{"".join(lines)}</div>')
+
+
+def reader_verdict(reader: inference.Reader, digit: drawing.Digit) -> None:
+    """The picture as the models get it, and what the reader reads in it."""
+    digits, confidences = reader.read(digit.image[None])
+    number, confidence = int(digits[0]), float(confidences[0])
+    verdict = text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+                   digit=number, confidence=confidence)
+    pictures = [explore.upscale(digit.image, 4)]
+    hooks = f'data-lw="digit-verdict" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
+    st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">'
+            f'{explore.gallery_html(pictures, [text("digit.prepared")], 112)}'
+            f'{paragraph(text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
+    if digit.inverted:
+        st.caption(text("digit.inverted"))
+
+
+def anomaly(model: inference.LatentModel, digit: drawing.Digit) -> None:
+    """The AE's repainting error of this digit among the test digits' errors."""
+    st.subheader(text("digit.anomaly_title"))
+    scores = test_scores(str(config.dataset_dir(config.MODELS_ROOT)), os.environ.get(config.DATA_ENV_VAR, ""))
+    if scores is None:
+        st.info(text("digit.scores_missing", command=config.EVALUATE_COMMAND))
+        return
+    error = drawing.reconstruction_error(digit.image, model.decoder.decode(model.encoder.encode(digit.image[None]))[0])
+    share = drawing.percentile_of(error, scores.quantiles)
+    words = {"x_title": text("digit.histogram_x"), "y_title": text("digit.histogram_y"), "yours": text("digit.yours")}
+    st.plotly_chart(figures.error_histogram(scores.edges, scores.counts, error, words=words), key="digit-histogram",
+                    config={"displayModeBar": False}, width="stretch")
+    st.markdown(text("digit.anomaly_unusual" if share >= 0.99 else "digit.anomaly_share", error=error, share=share))
+
+
+def your_digit_page() -> None:
+    models = models_or_stop()
+    st.title(text("digit.title"))
+    st.markdown(text("digit.intro"))
+    drawn, uploaded = inputs()
+    digit = chosen_digit(drawn, uploaded)
+    st.divider()
+    if digit is None:
+        st.info(text("digit.hint"))
+        return
+    st.caption(text("digit.showing_upload" if digit is uploaded else "digit.showing_drawing"))
+    left, middle, right = st.columns([1, 2, 2], gap="medium")
+    with left:
+        reader_verdict(models.reader, digit)
+    for column, recipe in zip((middle, right), registry.WALL_PAIR):
+        with column:
+            landing(recipe.name, models[recipe.name], digit)
+    anomaly(models[registry.AE.name], digit)
+
+
+your_digit_page()

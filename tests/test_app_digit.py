@@ -1,0 +1,101 @@
+"""Your own digit, headless (AppTest): the pad's value as the browser would send it, forged ones, and the
+anomaly figure's source. Drawing with the pointer and uploading are tested in test_browser_digit.py."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from latentwall import artifacts, config, drawing, i18n, inference, registry
+from tests import bad_images
+
+PAGE = "app_pages/your_digit.py"
+STRINGS = i18n.load_strings("en")
+LANDING = re.compile(r'data-lw="digit-landing" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
+
+
+def html_text(test) -> str:
+    return "\n".join(str(element.proto.body) for element in test.get("html"))
+
+
+def pad_value(picture: Image.Image) -> dict:
+    return {"drawing": drawing.DATA_URL_PREFIX + base64.b64encode(bad_images.png(picture)).decode("ascii")}
+
+
+def seven_on_the_pad() -> Image.Image:
+    picture = Image.new("RGB", (280, 280), "white")
+    ImageDraw.Draw(picture).line([(70, 60), (210, 60), (120, 230)], fill="black", width=22)
+    return picture
+
+
+def assert_clean(test) -> None:
+    assert not test.exception, [error.value for error in test.exception]
+    assert not test.error, [error.value for error in test.error]
+
+
+def test_the_page_opens_with_a_hint_and_no_walls(app):
+    test = app(PAGE)
+    assert_clean(test)
+    assert test.title[0].value == STRINGS("digit.title")
+    assert any(info.value == STRINGS("digit.hint") for info in test.info)
+    assert not test.get("plotly_chart")
+
+
+def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
+    test = app(PAGE, **{"digit-pad": pad_value(seven_on_the_pad())})
+    assert_clean(test)
+    digit = drawing.digit_from(drawing.read_drawing(pad_value(seven_on_the_pad())["drawing"]))
+    models = inference.load_models(smoke_models)
+    shown = {kind: (float(x), float(y)) for kind, x, y in LANDING.findall(html_text(test))}
+    assert set(shown) == {recipe.name for recipe in registry.WALL_PAIR}
+    for kind in shown:
+        np.testing.assert_allclose(shown[kind], models[kind].encoder.encode(digit.image[None])[0], rtol=1e-4,
+                                   atol=1e-4)
+    charts = [element.proto.spec for element in test.get("plotly_chart")]
+    assert len(charts) == 3, "both walls and the histogram"
+    assert all(STRINGS("digit.yours") in spec for spec in charts)
+    assert STRINGS("digit.sigma", count=2) in charts[1] and STRINGS("digit.sigma", count=2) not in charts[0]
+    digits, confidences = models.reader.read(digit.image[None])
+    assert STRINGS("decoded.reader", digit=int(digits[0]), confidence=float(confidences[0])) in html_text(test)
+
+
+@pytest.mark.parametrize("forged", [
+    {"drawing": 42}, {"drawing": math.nan}, {"drawing": "data:image/png;base64,@@@"}, {"drawing": [0.5] * 784},
+    {"drawing": "data:image/png;base64," + "A" * (drawing.MAX_DATA_URL_CHARS + 4)},
+    {"drawing": "data:text/html;base64,PGgxPg=="}, {"drawing": {"nested": "value"}},
+])
+def test_a_forged_drawing_gets_a_message_not_an_error(app, forged):
+    test = app(PAGE, **{"digit-pad": forged})
+    assert_clean(test)
+    assert [warning.value for warning in test.warning] == [STRINGS("digit.refused_bad_drawing")]
+    assert not test.get("plotly_chart")
+
+
+def test_a_blank_pad_says_nothing_is_drawn(app):
+    test = app(PAGE, **{"digit-pad": pad_value(Image.new("RGB", (280, 280), "white"))})
+    assert_clean(test)
+    assert [warning.value for warning in test.warning] == [STRINGS("digit.refused_no_ink")]
+
+
+def test_without_the_stored_scores_they_are_measured_once_from_the_test_set(app, smoke_models, use_models,
+                                                                             tmp_path):
+    root = tmp_path / "models"
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
+    (config.dataset_dir(root) / drawing.SCORES_FILE).unlink(missing_ok=True)
+    use_models(root)
+    test = app(PAGE, **{"digit-pad": pad_value(seven_on_the_pad())})
+    assert_clean(test)
+    assert re.search(r"higher than that of \d+(\.\d)?% of", "\n".join(item.value for item in test.markdown))
+
+
+def test_the_evaluation_writes_the_scores_the_page_reads(evaluated_models):
+    stored = artifacts.read_json(config.dataset_dir(evaluated_models) / drawing.SCORES_FILE)
+    scores = drawing.parse_scores(stored)
+    assert stored["model"] == registry.AE.name and stored["count"] == 10_000
+    assert scores is not None and int(scores.counts.sum()) == 10_000

@@ -1,0 +1,135 @@
+"""python -m training.benchmark_digit: what a drawn stroke and an upload on "Your own digit" cost the server.
+
+    python -m training.benchmark_digit [--models models/] [--data PATH] [--strokes 10] [--uploads 10]
+
+Starts `streamlit run serve.py`, opens the page in headless Debian Chromium, draws strokes on the pad and uploads
+pictures one at a time, each waited for until both walls show the new landing. Server CPU is the server
+process's user + system time over the actions, less its idle loop's rate measured before them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from PIL import Image, ImageDraw
+
+from latentwall import config
+from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
+
+PAD = 'canvas[data-lw="draw-pad"]'
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+IDLE_SECONDS = 4.0
+
+
+def open_pad(page, url: str) -> None:
+    page.goto(f"{url}/draw")
+    page.locator(PAD).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def draw(page, points, steps: int = 12) -> None:
+    """One stroke through points (pad pixels) with the mouse: down, moves, up."""
+    frame = page.locator(PAD).bounding_box()
+    at = [(frame["x"] + 1 + x, frame["y"] + 1 + y) for x, y in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for (x0, y0), (x1, y1) in zip(at, at[1:]):
+        for step in range(1, steps + 1):
+            page.mouse.move(x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
+    page.mouse.up()
+
+
+def landings(page) -> dict[str, tuple[float, float]]:
+    """Where the page says the digit landed on each wall, by model."""
+    return {item.get_attribute("data-lw-model"): (float(item.get_attribute("data-lw-x")),
+                                                  float(item.get_attribute("data-lw-y")))
+            for item in page.locator('[data-lw="digit-landing"]').all()}
+
+
+def wait_for_landing(page, before: dict | None = None, timeout_ms: int = 30_000) -> dict:
+    """Wait until both walls show a landing (different from before, when given) and the page is idle."""
+    page.locator('[data-lw="digit-verdict"]').first.wait_for(timeout=timeout_ms)
+    for _ in range(timeout_ms // 50):
+        wait_idle(page)
+        found = landings(page)
+        if len(found) == 2 and found != before:
+            return found
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no new landing: {landings(page)}")
+
+
+def seven_png(shift: int) -> bytes:
+    picture = Image.new("RGB", (400, 400), "white")
+    ImageDraw.Draw(picture).line([(100 + shift, 90), (300, 90 + shift), (170, 330)], fill="black", width=30)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def measure(page, process: psutil.Process, idle_rate: float, actions) -> tuple[float, list[float]]:
+    """Server CPU per action (ms, idle loop removed) and each action's wall time until its landing (ms)."""
+    walls, start_cpu, start = [], cpu_seconds(process), time.perf_counter()
+    for action in actions:
+        before = landings(page)
+        began = time.perf_counter()
+        action()
+        wait_for_landing(page, before)
+        walls.append((time.perf_counter() - began) * 1000)
+    elapsed = time.perf_counter() - start
+    used = cpu_seconds(process) - start_cpu - idle_rate * elapsed
+    return used / len(walls) * 1000, walls
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.benchmark_digit", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT)
+    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    parser.add_argument("--strokes", type=int, default=10)
+    parser.add_argument("--uploads", type=int, default=10)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder, AppServer(args.models, args.data) as server, \
+            sync_playwright() as playwright:
+        files = [Path(folder) / f"seven-{number}.png" for number in range(2)]
+        for number, path in enumerate(files):
+            path.write_bytes(seven_png(40 * number))
+        server.wait_healthy(timeout=90)
+        process = psutil.Process(server.process.pid)
+        browser = launch_browser(playwright, CHROMIUM)
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        open_pad(page, server.url)
+        draw(page, [(70, 60), (210, 60), (120, 230)])  # The first run warms the caches (walls, scores).
+        wait_for_landing(page)
+        start_cpu, start = cpu_seconds(process), time.perf_counter()
+        time.sleep(IDLE_SECONDS)
+        idle_rate = (cpu_seconds(process) - start_cpu) / (time.perf_counter() - start)
+        strokes = [lambda number=number: draw(page, [(40 + 18 * number, 250), (60 + 18 * number, 200)])
+                   for number in range(args.strokes)]
+        stroke_cpu, stroke_walls = measure(page, process, idle_rate, strokes)
+        uploads = [lambda number=number: page.locator(UPLOAD_INPUT).set_input_files(str(files[number % 2]))
+                   for number in range(args.uploads)]
+        upload_cpu, upload_walls = measure(page, process, idle_rate, uploads)
+        browser.close()
+    print(f"server idle loop: {idle_rate * 1000:.1f} ms of CPU per second (removed below)")
+    print(f"drawn stroke: {stroke_cpu:.0f} ms of server CPU each; stroke end -> both walls updated, median "
+          f"{statistics.median(stroke_walls):.0f} ms (max {max(stroke_walls):.0f}) over {len(stroke_walls)}")
+    print(f"upload: {upload_cpu:.0f} ms of server CPU each; file chosen -> both walls updated, median "
+          f"{statistics.median(upload_walls):.0f} ms (max {max(upload_walls):.0f}) over {len(upload_walls)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Write the figures README.md shows from the evaluation files, so the README never drifts from a measurement.
+
+    python -m training.readme [--models models/] [--check]
+
+Each section of README.md between `<!-- figures:NAME -->` and `<!-- /figures:NAME -->` is replaced by the table
+its SECTIONS entry renders from the file `python -m training.evaluate` wrote. With --check nothing is written:
+the command fails (exit 1) if README.md differs from what it would write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from latentwall import artifacts, config, registry
+from training import evaluate
+
+README = config.PROJECT_ROOT / "README.md"
+
+
+def recipes_table(report: dict) -> str:
+    """Every recipe: its lesson, code size, size on disk, training time, test MSE against its bar, and how often
+    the reader reads the original digit in its reconstructions."""
+    rows = ["| recipe | lesson | code | family | size | training | test MSE (bar) | reader on reconstructions |",
+            "|---|---|---:|---|---:|---:|---:|---:|"]
+    for name, item in report["recipes"].items():
+        recipe = registry.RECIPES.get(name)
+        epochs = f"{item['epochs']} epochs, " if item["epochs"] else ""
+        rows.append(f"| `{name}` | {recipe.lesson if recipe else item['lesson']} | {item['latent_dim']} | "
+                    f"{item['family']} | {item['bytes'] / 1e6:.1f} MB | {epochs}{item['training_seconds']:.0f} s | "
+                    f"{item['test_mse']:.4f} ({item['max_test_mse']:.3f}) | {item['reader_accuracy']:.1%} |")
+    return "\n".join(rows)
+
+
+def _report_section(topic):
+    """A lesson's report module renders its own table: readme_table(report) from the JSON it writes."""
+    return lambda folder: topic.readme_table(artifacts.read_json(folder / topic.NAME))
+
+
+# Section name -> (the file it is rendered from, a function of the models folder giving its Markdown). The
+# lessons' reports (evaluate.REPORTS) that render a table get a section named after their file.
+SECTIONS = {"recipes": (config.EVALUATION_FILE,
+                        lambda folder: recipes_table(artifacts.read_json(folder / config.EVALUATION_FILE)))}
+for _topic in map(importlib.import_module, evaluate.REPORTS):
+    if hasattr(_topic, "readme_table"):
+        SECTIONS[Path(_topic.NAME).stem] = (_topic.NAME, _report_section(_topic))
+
+
+def render(text: str, folder: Path) -> str:
+    for name, (source, make) in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
+        if pattern.search(text) and (folder / source).is_file():
+            table = make(folder)
+            text = pattern.sub(lambda match: f"{match.group(1)}{table}\n{match.group(2)}", text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.readme", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
+    parser.add_argument("--check", action="store_true", help="only check that README.md is up to date")
+    args = parser.parse_args(argv)
+    current = README.read_text(encoding="utf-8")
+    wanted = render(current, config.dataset_dir(args.models))
+    if args.check:
+        if wanted != current:
+            print("README.md's figures differ from the evaluation files: run python -m training.readme",
+                  file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(wanted, encoding="utf-8")
+    print(f"Figures written into {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

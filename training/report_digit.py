@@ -1,0 +1,22 @@
+"""How the AE repaints the test digits, so the "your own digit" page can place a student's digit among them.
+
+One of evaluate's reports (training/evaluate.py REPORTS): writes models/mnist/digit_scores.json with the
+percentiles and a histogram of the AE's per-image reconstruction error (MSE per pixel) on the test set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from latentwall import drawing, inference, registry
+from latentwall.data import Mnist, as_images
+
+NAME = drawing.SCORES_FILE
+
+
+def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
+    """The AE's reconstruction error on every test digit, summarised (seed unused: nothing is sampled)."""
+    model = inference.load_models(models_root)[registry.AE.name]
+    images = as_images(mnist.x_test)[..., 0]
+    errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
+    return {"model": registry.AE.name, **drawing.summarise_scores(errors)}
