@@ -60,7 +60,7 @@ def error_part() -> None:
         st.info(text("vae20.no_evaluation"))
         st.code(config.EVALUATE_COMMAND, language="bash")
         return
-    for column, recipe, item, role in zip(st.columns(2), pair, found, ("vae", "plain")):
+    for column, recipe, item, role in zip(st.columns(2), pair, found, ("variational", "plain")):
         column.metric(text(f"vae20.mse_{role}", name=recipe.name, size=recipe.latent_dim), f"{item['test_mse']:.4f}")
     ratio = found[0]["test_mse"] / max(found[1]["test_mse"], 1e-12)
     st.markdown(text("vae20.mse_note", ratio=ratio) if ratio > 1 else text("vae20.mse_note_lower", ratio=ratio))

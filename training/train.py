@@ -374,9 +374,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nInterrupted: the previous models are untouched.", file=sys.stderr)
+        print("\nInterrupted: the previous models are untouched.", file=sys.stderr, flush=True)
         return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Interrupted, and the staging folder is already gone: end now rather than wait at exit for threads
+        # TensorFlow may still hold for the interrupted step.
+        sys.stdout.flush()
+        os._exit(code)
+    sys.exit(code)
