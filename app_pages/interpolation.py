@@ -12,6 +12,7 @@ from app_pages.recipe_models import cached_recipe, choice_select, recipe_label, 
 from app_pages.shared import (
     KINDS,
     PLOT_CONFIG,
+    base_wall,
     choice_radio,
     guarded,
     language,
@@ -22,7 +23,6 @@ from app_pages.shared import (
     test_images,
     text,
     wall_chart,
-    wall_for,
     wall_words,
 )
 from latentwall import artifacts, config, explore, figures, inference, latent, registry
@@ -85,13 +85,19 @@ def assign_click(wall: artifacts.Wall, pick: explore.Pick) -> None:
     st.rerun()
 
 
-def path_wall(kind: str, model: inference.LatentModel, start: int, end: int) -> None:
-    """One model's wall with the straight path from start to end (its legend left out to give room)."""
-    codes = model.wall.codes
-    figure = figures.with_marks(wall_for(kind, WALL_HEIGHT), path=(codes[start], codes[end]), words=wall_words())
+@st.cache_resource(show_spinner=False, max_entries=16)  # One per model and language, shared and never changed.
+def plain_wall(folder: str, kind: str, height: int, language: str) -> go.Figure:
+    """A wall without its legend, to give the path room."""
+    figure = figures.copy_of(base_wall(folder, kind, height, False, language))
     figure.update_layout(showlegend=False)
+    return figure
+
+
+def path_wall(kind: str) -> None:
+    """One model's wall. Its listener (in weight_views) draws the path and the weight's point over it, so new
+    digits or a new weight never send the wall again."""
     st.markdown(f"**{text(f'models.{kind}')}**")
-    wall_chart(f"interp-wall-{kind}", figure)
+    wall_chart(f"interp-wall-{kind}", plain_wall(str(config.MODELS_ROOT), kind, WALL_HEIGHT, language()))
 
 
 @st.fragment
@@ -161,22 +167,37 @@ def recipe_choice() -> str:
     return chosen
 
 
-def pair_view(models) -> None:
+def pair_view() -> None:
     """Both 2-D models of the gallery wall at once: their walls with the path, decoded in the browser."""
     st.markdown(text("interpolation.intro"))
-    way, start, end = digit_pickers(models.ae.wall)
-    st.query_params.update(a=str(start), b=str(end))
-    labels = models.ae.wall.labels
-    st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
-                     end_digit=int(labels[end])))
+    pickers, chosen = st.container(), st.container()
     # Walls and the weight's results side by side, so a projector shows the paths and what they decode at once.
     *wall_columns, results = st.columns([5, 5, 3], gap="small")
     for kind, column in zip(KINDS, wall_columns):
         with column:
-            path_wall(kind, models[kind], start, end)
+            path_wall(kind)
+    pair_digits(pickers, chosen, results, st.container())
+
+
+@st.fragment
+@guarded
+def pair_digits(pickers, chosen, results, strips) -> None:
+    """The two digits and all that follows from them: the paths, the weight's views and the filmstrips.
+
+    A fragment that writes into the page's containers around the walls: picking new digits reruns only this,
+    and the walls (10,000 points each) are not sent again. The paths are drawn over them by their listeners.
+    """
+    models = models_or_stop()
+    with pickers:
+        way, start, end = digit_pickers(models.ae.wall)
+    st.query_params.update(a=str(start), b=str(end))
+    labels = models.ae.wall.labels
+    chosen.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
+                         end_digit=int(labels[end])))
     with results:
         weight_views(start, end, way == "click")
-    filmstrips(models, start, end)
+    with strips:
+        filmstrips(models, start, end)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: the page copies it.
@@ -268,10 +289,10 @@ def recipe_view(name: str) -> None:
 
 
 def interpolation_page() -> None:
-    models = models_or_stop()
+    models_or_stop()
     chosen = recipe_choice()
     if chosen == PAIR:
-        pair_view(models)
+        pair_view()
     else:
         recipe_view(chosen)
 

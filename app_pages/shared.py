@@ -326,8 +326,8 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
     marker is drawn by the listener over the chart, so a click leaves the figure (and the chart in the
-    browser) untouched. path, (start code, end code, weight), has the listener ring the weight's point on
-    the path, also drawn over the chart, so moving the weight does not redraw the wall.
+    browser) untouched. path, (start code, end code, weight), has the listener draw the path and ring the
+    weight's point on it, also over the chart, so neither new digits nor a new weight redraw the wall.
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
@@ -339,7 +339,9 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
             "decoder": decoder_addresses(str(config.MODELS_ROOT), model.kind)}
     if path is not None:
         start, end, weight = path
-        data.update(path=[[float(value) for value in start], [float(value) for value in end]], weight=float(weight))
+        words = wall_words()
+        data.update(path=[[float(value) for value in start], [float(value) for value in end]], weight=float(weight),
+                    path_style={"colour": figures.PATH_COLOUR, "start": words["start"], "end": words["end"]})
     if show_marker:
         data["marker"] = None if pick is None else [float(pick.code[0]), float(pick.code[1])]
     result = _click_listener(key=f"{key}-listener", data=data,

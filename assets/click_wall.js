@@ -28,6 +28,9 @@ const LINK_EVENT = "latent-wall-link";
 const PREVIEW_CLASS = "latent-wall-preview";
 // The current weight's point on an interpolation path, and the event the play button sends.
 const WEIGHT_CLASS = "latent-wall-weight";
+// The path itself, drawn over the plot area: picking new digits then sends new ends, never the wall again.
+const PATH_CLASS = "latent-wall-path";
+const SVG_NS = "http://www.w3.org/2000/svg";
 const PLAY_EVENT = "latent-wall-play";
 const PREVIEW_PIXELS = 112;
 const IMAGE_SIDE = 28;
@@ -41,7 +44,12 @@ const CLICK_SLOP_PIXELS = 5;
 const registry = (window.latentWallMounts = window.latentWallMounts || new Map());
 
 function isOwnMarker(node) {
-  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS, PREVIEW_CLASS, WEIGHT_CLASS].some((name) => node.classList.contains(name));
+  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS, PREVIEW_CLASS, WEIGHT_CLASS, PATH_CLASS].some((name) => node.classList.contains(name));
+}
+
+// A change inside the path's layer (its labels' text) is our own drawing, not the chart being redrawn.
+function insideOwnLayer(node) {
+  return node.nodeType === 1 && typeof node.closest === "function" && node.closest(`.${PATH_CLASS}`) !== null;
 }
 
 // A ring laid over the chart (pointer events pass through it), made once per chart and class and then
@@ -64,10 +72,28 @@ function overlayRing(graph, className, size, colour, layer) {
   return ring;
 }
 
+// The path's layer over the plot area: a line, a dot at each end and the ends' labels. Made once per chart.
+function pathOverlay(graph) {
+  let overlay = graph.querySelector(`:scope > .${PATH_CLASS}`);
+  if (!overlay) {
+    overlay = document.createElementNS(SVG_NS, "svg");
+    overlay.setAttribute("class", PATH_CLASS);
+    Object.assign(overlay.style, { position: "absolute", pointerEvents: "none", zIndex: "10", overflow: "hidden" });
+    for (const name of ["line", "circle", "circle", "text", "text"]) {
+      overlay.appendChild(document.createElementNS(SVG_NS, name));
+    }
+    if (getComputedStyle(graph).position === "static") {
+      graph.style.position = "relative";
+    }
+    graph.appendChild(overlay);
+  }
+  return overlay;
+}
+
 function createMount(scope) {
   const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
                   alive: true, active: true, words: {}, pending: null, timer: null, down: null,
-                  hitPixels: 6, box: null, addresses: null, decoder: null, image: null };
+                  hitPixels: 6, box: null, addresses: null, decoder: null, image: null, pathStyle: {} };
 
   const area = () => document.querySelector(`.${scope}`);
 
@@ -394,6 +420,38 @@ function createMount(scope) {
     return code;
   };
 
+  // The straight path between the two chosen codes, its ends labelled, in this wall's own units.
+  mount.drawPath = (graph) => {
+    const layout = graph._fullLayout;
+    const overlay = pathOverlay(graph);
+    const path = mount.path;
+    if (!path || !layout || !layout.xaxis || !layout.yaxis) {
+      overlay.style.display = "none";
+      return;
+    }
+    const { xaxis, yaxis } = layout;
+    Object.assign(overlay.style, { left: `${xaxis._offset}px`, top: `${yaxis._offset}px`, width: `${xaxis._length}px`,
+                                   height: `${yaxis._length}px`, display: "block" });
+    const ends = path.map((code) => [xaxis.d2p(code[0]), yaxis.d2p(code[1])]);
+    const [line, startDot, endDot, startLabel, endLabel] = overlay.children;
+    const colour = mount.pathStyle.colour || "#111111";
+    Object.entries({ x1: ends[0][0], y1: ends[0][1], x2: ends[1][0], y2: ends[1][1], stroke: colour,
+                     "stroke-width": 3 }).forEach(([name, value]) => line.setAttribute(name, String(value)));
+    [[startDot, ends[0]], [endDot, ends[1]]].forEach(([dot, [x, y]]) => {
+      Object.entries({ cx: x, cy: y, r: 6, fill: colour, stroke: "#ffffff", "stroke-width": 1.5 })
+        .forEach(([name, value]) => dot.setAttribute(name, String(value)));
+    });
+    [[startLabel, ends[0], mount.pathStyle.start], [endLabel, ends[1], mount.pathStyle.end]].forEach(([label, [x, y], word]) => {
+      Object.entries({ x, y: y - 11, "text-anchor": "middle", fill: colour, stroke: "#ffffff", "stroke-width": 3,
+                       "paint-order": "stroke", "font-size": 13, "font-family": "sans-serif" })
+        .forEach(([name, value]) => label.setAttribute(name, String(value)));
+      if (label.textContent !== (word || "")) {
+        label.textContent = word || "";
+      }
+    });
+    overlay.dataset.lwPath = JSON.stringify(path);
+  };
+
   // Walk the weight from 0 to 1 along the path, decoding each frame in the page; then back to the slider's.
   mount.play = (duration) => {
     const graph = liveGraph();
@@ -478,9 +536,13 @@ function createMount(scope) {
     }
     if (graph.latentWallMount !== mount) {
       graph.latentWallMount = mount;
-      graph.on("plotly_afterplot", () => drawMarker(graph));
+      graph.on("plotly_afterplot", () => {
+        drawMarker(graph);
+        mount.drawPath(graph);
+      });
       graph.on("plotly_relayout", () => {  // A zoom or a pan moves the marked spots.
         drawMarker(graph);
+        mount.drawPath(graph);
         if (mount.path) {
           mount.drawWeight(graph, mount.weight);
         }
@@ -490,6 +552,7 @@ function createMount(scope) {
       graph.addEventListener("pointerleave", onPointerLeave);
     }
     drawMarker(graph);
+    mount.drawPath(graph);
     if (mount.path && mount.playing == null) {
       mount.drawWeight(graph, mount.weight);
     }
@@ -507,8 +570,8 @@ function createMount(scope) {
     }
     mount.target = target;
     mount.observer = new MutationObserver((records) => {
-      const relevant = records.some((record) =>
-        ![...record.addedNodes, ...record.removedNodes].every(isOwnMarker));
+      const relevant = records.some((record) => !insideOwnLayer(record.target)
+        && ![...record.addedNodes, ...record.removedNodes].every(isOwnMarker));
       if (relevant) {
         mount.watch();
         mount.refresh();
@@ -549,6 +612,7 @@ export default function (component) {
   mount.hitPixels = typeof data.hit_pixels === "number" ? data.hit_pixels : mount.hitPixels;
   mount.box = Array.isArray(data.box) && data.box.length === 4 ? data.box : null;
   mount.path = Array.isArray(data.path) && data.path.length === 2 ? data.path : null;
+  mount.pathStyle = data.path_style || {};
   mount.weight = typeof data.weight === "number" ? data.weight : NaN;
   mount.loadDecoder(data.decoder);
   mount.answered(data.answered);

@@ -204,7 +204,7 @@ def with_path_through(base: go.Figure, points: np.ndarray, *, words: dict[str, s
     labels = [""] * len(points)
     if len(points):
         labels[0], labels[-1] = words.get("start", "A"), words.get("end", "B")
-    figure = go.Figure(base)
+    figure = copy_of(base)
     figure.add_trace(go.Scattergl(
         x=points[:, 0], y=points[:, 1], mode="lines+markers+text", name=words.get("path", "path"), text=labels,
         textposition="top center", line={"color": PATH_COLOUR, "width": 3},

@@ -248,6 +248,38 @@ def test_the_weight_mark_sits_on_each_path_and_play_walks_it_from_start_to_end(p
     assert "w = " in preview_of(page, "interp-wall-vae")["text"], "the VAE's preview decodes along its path too"
 
 
+def path_ends(page, key: str) -> np.ndarray:
+    """Page pixels of the two ends of the path the listener drew over the wall under key."""
+    return np.array(page.locator(f".st-key-{key}-area .latent-wall-path").evaluate("""svg => {
+        const box = svg.getBoundingClientRect(), line = svg.querySelector("line");
+        return [[box.x + Number(line.getAttribute("x1")), box.y + Number(line.getAttribute("y1"))],
+                [box.x + Number(line.getAttribute("x2")), box.y + Number(line.getAttribute("y2"))]]; }"""))
+
+
+def test_each_path_runs_between_the_chosen_digits_and_follows_a_new_pick(page, app_server, smoke_models):
+    """The path over each wall joins the two chosen test digits' codes, its ends labelled; a new end digit
+    moves the path's end to that digit's code on both walls."""
+    open_wall(page, f"{app_server.url}/interpolation?a=0&b=1&w=0.5", ["interp-wall-ae", "interp-wall-vae"])
+    walls = {kind: artifacts.load_wall(config.dataset_dir(smoke_models) / kind / "wall.npz").codes
+             for kind in ("ae", "vae")}
+    for kind, codes in walls.items():
+        expected = [data_to_pixel(page, f"interp-wall-{kind}", *codes[index]) for index in (0, 1)]
+        np.testing.assert_allclose(path_ends(page, f"interp-wall-{kind}"), expected, atol=3)
+        labels = page.locator(f".st-key-interp-wall-{kind}-area .latent-wall-path text").all_text_contents()
+        assert labels == ["start", "end"]
+    field = page.locator(".st-key-interp-index-b input")
+    field.fill("5")
+    field.press("Enter")
+    page.wait_for_function("""(code) => {
+        const svg = document.querySelector(".st-key-interp-wall-ae-area .latent-wall-path");
+        return svg && Math.abs(JSON.parse(svg.dataset.lwPath)[1][0] - code) < 1e-4; }""",
+                           arg=float(walls["ae"][5][0]), timeout=20_000)
+    wait_idle(page)
+    for kind, codes in walls.items():
+        expected = [data_to_pixel(page, f"interp-wall-{kind}", *codes[index]) for index in (0, 5)]
+        np.testing.assert_allclose(path_ends(page, f"interp-wall-{kind}"), expected, atol=3)
+
+
 def test_pointing_at_a_digit_on_one_twin_wall_shows_both_models_decodes(page, app_server, smoke_models):
     """On the AE vs VAE page the twin wall's preview decodes the same test digit at its own code."""
     open_wall(page, f"{app_server.url}/compare", ["compare-pick-ae", "compare-pick-vae"])

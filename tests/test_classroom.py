@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -89,6 +90,35 @@ def test_a_weight_step_reruns_only_the_decoded_views(live_server):
         assert answer.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
         assert not answer.of_type("plotly_chart"), "the walls are not sent again on a slider step"
         assert sum(f"w = {weight:.2f}" in caption for caption in captions(answer)) == 2
+
+
+def test_picking_a_digit_reruns_only_the_digits_views_and_moves_the_paths(live_server, smoke_models):
+    """A new start digit reruns the pair's fragment: new filmstrips and a new path for each wall's listener,
+    and neither wall is sent again."""
+    async def scenario():
+        student = await opened(live_server, "interpolation")
+        fragment = student.fragments_of["interp-class-a"]
+        answer = await student.send_widget("interp-class-a", fragment_id=fragment, string_value="6")
+        await student.close()
+        return fragment, answer
+
+    fragment, answer = run(scenario())
+    assert fragment, "the digit pickers live in a fragment"
+    assert not answer.errors, answer.errors
+    assert answer.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+    assert not answer.of_type("plotly_chart"), "the walls are not sent again when a digit is picked"
+    chosen = re.search(r"\*\*#(\d+)\*\* \(a 6\) to \*\*#(\d+)\*\*", answer.text())
+    assert chosen, "the chosen pair names the new start digit"
+    start, end = (int(number) for number in chosen.groups())
+    assert sum("ten steps" in caption for caption in captions(answer)) == 2, "both filmstrips drawn again"
+    paths = {data["model"]: data["path"] for data in listener_data(answer) if "path" in data}
+    for kind in ("ae", "vae"):
+        codes = wall_of(smoke_models, kind).codes
+        np.testing.assert_allclose(paths[kind], [codes[start], codes[end]], rtol=1e-6)
+
+
+def listener_data(answer) -> list[dict]:
+    return [json.loads(element.bidi_component.json or "{}") for element in answer.of_type("bidi_component")]
 
 
 def captions(answer) -> list[str]:
