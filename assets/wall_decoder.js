@@ -1,11 +1,11 @@
 // The page's own decoder: the trained decoder's forward pass in plain JavaScript, so the wall can show what
 // the decoder paints under the pointer with no round trip to the server.
 //
-// The weights are one float32 file written from the committed .keras decoder by `python -m training.export`
-// and served under an address that names its SHA-256, so the browser fetches it once and then keeps it
-// (the server marks it immutable). The layer list comes with it: dense, reshape and 'same'-padded
-// transposed convolutions in Keras's own layouts, which is all the wall's decoders use. A decode of one
-// code is ~6 million multiply-adds, a few milliseconds.
+// The weights are the committed .keras decoder's own arrays as one float32 buffer, cut from that file by the
+// server where `python -m training.export` found them, and served under an address that names their SHA-256,
+// so the browser fetches them once and then keeps them (the server marks them immutable). The layer list
+// comes with them: dense, reshape and 'same'-padded transposed convolutions in Keras's own layouts, which is
+// all the wall's decoders use. A decode of one code is ~6 million multiply-adds, a few milliseconds.
 const decoders = (window.latentWallDecoders = window.latentWallDecoders || new Map());
 
 const ACTIVATIONS = {

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, explore, inference
+from latentwall import artifacts, browser, config, explore, inference
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import (
@@ -142,18 +142,20 @@ def test_the_served_decoder_matches_keras_within_1e4(page, app_server, smoke_mod
 
 
 def test_the_committed_weights_in_the_browser_match_the_committed_keras_decoders(page):
-    """The browser decoder on models/'s own weight files paints what models/'s .keras decoders paint."""
+    """The browser decoder on the weights the server cuts from models/'s .keras decoders paints what those
+    decoders paint in Keras."""
     page.set_content("<html><body></body></html>")
     page.add_script_tag(content=DECODER_JS.read_text(encoding="utf-8"))
     for kind in ("ae", "vae"):
-        weights = config.dataset_dir() / kind / "decoder.weights.bin"
-        spec = artifacts.read_json(weights.with_suffix(".json"))
+        keras_file = config.dataset_dir() / kind / "decoder.keras"
+        spec = artifacts.read_json(keras_file.with_name("decoder.weights.json"))
+        weights = browser.decoder_weights(keras_file.read_bytes(), spec)
         mine = np.array(page.evaluate("""([spec, encoded, codes]) => {
             const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
             const decoder = buildDecoder(spec, new Float32Array(bytes.buffer));
             return codes.map(code => Array.from(decoder.decode(code))); }""",
-                                      [spec, base64.b64encode(weights.read_bytes()).decode(), CODES.tolist()]))
-        expected = _keras_images(config.dataset_dir() / kind / "decoder.keras", CODES)
+                                      [spec, base64.b64encode(weights).decode(), CODES.tolist()]))
+        expected = _keras_images(keras_file, CODES)
         assert np.max(np.abs(mine - expected)) <= 1e-4, kind
 
 

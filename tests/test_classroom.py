@@ -315,8 +315,10 @@ def test_each_wall_decodes_with_its_own_model(live_server, smoke_models):
 
 @pytest.mark.parametrize("kind", ["ae", "vae"])
 def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_server, smoke_models, kind):
-    """The page's own decoder fetches two files per model: served with the file's bytes under an address that
-    names their SHA-256, marked immutable; any other address under the route is a plain 404."""
+    """The page's own decoder fetches two things per model: its layer list, and the decoder's own arrays as
+    float32 (what Keras loads from decoder.keras), each under an address that names the SHA-256 of the bytes
+    served, marked immutable; any other address under the route is a plain 404."""
+    import hashlib
     import urllib.error
     import urllib.request
 
@@ -324,11 +326,15 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
 
     addresses = browser.decoder_addresses(smoke_models, kind)
     folder = config.dataset_dir(smoke_models)
-    for role, suffix in (("spec", ".json"), ("weights", ".bin")):
+    decoder = artifacts.load_keras_model(folder / kind / "decoder.keras")
+    expected = {"spec": (folder / kind / "decoder.weights.json").read_bytes(),
+                "weights": b"".join(np.asarray(array, "<f4").tobytes() for array in decoder.get_weights())}
+    for role in ("spec", "weights"):
         with urllib.request.urlopen(live_server.url + addresses[role]) as response:
             assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
             body = response.read()
-        assert body == (folder / kind / f"decoder.weights{suffix}").read_bytes()
+        assert body == expected[role], role
+        assert hashlib.sha256(body).hexdigest()[:browser.DIGEST_CHARS] in addresses[role], role
     good = addresses["weights"]
     for forged in (good.replace(kind, "reader"), good[:-5] + "0.bin", good[:-4] + ".npz",
                    f"{browser.ROUTE}/{kind}/..%2Fmanifest.json", f"{browser.ROUTE}/{kind}/{'a' * 16}.json"):

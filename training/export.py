@@ -10,15 +10,18 @@ if any output differs by more than TOLERANCE.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up chatter out of the output.
 
 import numpy as np  # noqa: E402
 
-from latentwall import artifacts, config  # noqa: E402
+from latentwall import artifacts, browser, config  # noqa: E402
 
 # The largest difference allowed between an export and its Keras model on the same inputs, relative to the
 # model's largest output (at least 1): a decoder that paints 0-255 pixels is held to the same float32 digits.
@@ -67,8 +70,8 @@ def export_folder(folder: Path) -> dict[str, float]:
         for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
             probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
         if name in artifacts.decoder_files():
-            write_browser_decoder(model, folder / artifacts.browser_weights_name(name))
-    np.savez(folder / artifacts.PROBES_FILE, **probes)
+            write_browser_decoder(model, folder / name)
+    np.savez_compressed(folder / artifacts.PROBES_FILE, **probes)
     return differences
 
 
@@ -77,8 +80,8 @@ BROWSER_ACTIVATIONS = ("linear", "relu", "sigmoid", "elu", "tanh")
 
 
 def browser_layers(model) -> list[tuple[dict, list[np.ndarray]]] | None:
-    """A decoder as the plain layer list the browser runs, each with its arrays; None if it uses a layer the
-    browser decoder does not know (the page then decodes on click only)."""
+    """A decoder as the plain layer list the browser runs, each with its arrays (and the Keras layer's name);
+    None if it uses a layer the browser decoder does not know (the page then decodes on click only)."""
     layers = []
     for layer in model.layers:
         kind, config = type(layer).__name__, layer.get_config()
@@ -88,13 +91,14 @@ def browser_layers(model) -> list[tuple[dict, list[np.ndarray]]] | None:
             return None
         arrays = [np.asarray(weight, dtype="<f4") for weight in layer.get_weights()]
         if kind == "Dense" and config["use_bias"]:
-            layers.append(({"type": "dense", "activation": config["activation"], "units": config["units"]}, arrays))
+            layers.append(({"type": "dense", "name": layer.name, "activation": config["activation"],
+                            "units": config["units"]}, arrays))
         elif kind == "Reshape":
             layers.append(({"type": "reshape", "shape": list(config["target_shape"])}, []))
         elif (kind == "Conv2DTranspose" and config["use_bias"] and config["padding"] == "same"
               and config["output_padding"] is None and tuple(config["dilation_rate"]) == (1, 1)
               and config["data_format"] == "channels_last"):
-            layers.append(({"type": "conv_transpose", "activation": config["activation"],
+            layers.append(({"type": "conv_transpose", "name": layer.name, "activation": config["activation"],
                             "filters": config["filters"], "kernel": list(config["kernel_size"]),
                             "strides": list(config["strides"])}, arrays))
         else:
@@ -102,26 +106,64 @@ def browser_layers(model) -> list[tuple[dict, list[np.ndarray]]] | None:
     return layers
 
 
-def write_browser_decoder(model, target: Path) -> None:
-    """The decoder's weights for the page's own decoder: one little-endian float32 file (each layer's kernel
-    then bias, in Keras's layout) and a JSON file beside it naming the layers and where each array starts.
+def stored_positions(keras_path: Path) -> dict[str, list[int | None]]:
+    """Where each layer's arrays start inside a .keras file's weights member (an HDF5 file), by layer name; None
+    for an array HDF5 does not store whole and uncompressed."""
+    import h5py  # Keras's own dependency for .keras files: training and export only.
 
-    The arrays come straight from the trained .keras model, so the browser decodes what the server decodes.
+    with zipfile.ZipFile(keras_path) as archive:
+        member = io.BytesIO(archive.read(browser.WEIGHTS_MEMBER))
+    positions = {}
+
+    def visit(path: str, item) -> None:
+        # Keras keeps a layer's arrays in a group "<path>/vars" holding datasets "0", "1", ... and the layer's name.
+        if isinstance(item, h5py.Group) and path.endswith("vars") and "name" in item.attrs:
+            arrays = [item[str(number)] for number in range(len(item))]
+            positions[str(item.attrs["name"])] = [
+                array.id.get_offset() if array.chunks is None and array.compression is None else None
+                for array in arrays]
+
+    with h5py.File(member, "r") as weights:
+        weights.visititems(visit)
+    return positions
+
+
+def write_browser_decoder(model, keras_path: Path) -> None:
+    """The layer list for the page's own decoder, beside the decoder's .keras file (artifacts.browser_spec_name).
+
+    Each array (a layer's kernel, then its bias, in Keras's layout) is named by its place among the weights the
+    browser receives ("offset", in floats) and by where its float32 bytes start inside the .keras file's weights
+    member ("stored_at"), from which the server cuts them (latentwall/browser.py). The weights cut that way are
+    checked here against the loaded model's own arrays, byte for byte, and their SHA-256 is recorded.
     """
     layers = browser_layers(model)
     if layers is None:
         return
-    offset, chunks, spec = 0, [], []
+    positions = stored_positions(keras_path)
+    offset, expected, spec = 0, [], []
     for description, arrays in layers:
+        stored = positions.get(description.get("name"), [])
+        if arrays and (len(stored) != len(arrays) or None in stored):
+            raise artifacts.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
+                                          f"and uncompressed in {keras_path}.")
         description = dict(description, arrays=[])
-        for array in arrays:
-            description["arrays"].append({"offset": offset, "shape": list(array.shape)})
-            chunks.append(array.ravel().tobytes())
+        for array, stored_at in zip(arrays, stored):
+            description["arrays"].append({"offset": offset, "shape": list(array.shape), "stored_at": int(stored_at)})
+            expected.append(array.ravel().tobytes())
             offset += array.size
         spec.append(description)
-    target.write_bytes(b"".join(chunks))
-    artifacts.write_json(target.with_suffix(".json"), {
-        "input": int(model.input_shape[-1]), "layers": spec, "floats": offset, "format": "float32-le"})
+    payload = b"".join(expected)
+    layer_list = {"input": int(model.input_shape[-1]), "layers": spec, "floats": offset, "format": "float32-le",
+                  "weights_sha256": hashlib.sha256(payload).hexdigest()}
+    try:
+        cut = browser.decoder_weights(keras_path.read_bytes(), layer_list)
+    except (ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise artifacts.ArtifactError(
+            f"The browser decoder's weights cannot be read from {keras_path}: {error}") from None
+    if cut != payload:
+        raise artifacts.ArtifactError(f"The weights read from {keras_path} for the browser decoder differ from "
+                                      "the model's own.")
+    artifacts.write_json(keras_path.parent / artifacts.browser_spec_name(keras_path.name), layer_list)
 
 
 def main(argv: list[str] | None = None) -> int:

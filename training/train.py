@@ -155,8 +155,8 @@ def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> d
     projection = latent.fit_projection(x_train.reshape(len(x_train), -1), recipe.latent_dim)
     seconds = time.perf_counter() - start
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez(folder / artifacts.PCA_FILE, mean=projection.mean.astype("float32"),
-             components=projection.axes.astype("float32"))
+    np.savez_compressed(folder / artifacts.PCA_FILE, mean=projection.mean.astype("float32"),
+                        components=projection.axes.astype("float32"))
     decoded = projection.inverse(projection.apply(x_test.reshape(len(x_test), -1)))
     mse = float(np.mean((np.clip(decoded, 0, 1) - x_test.reshape(len(x_test), -1)) ** 2))
     return {"architecture": {"components": recipe.latent_dim}, "history": {"val_mse": [mse]},
@@ -191,17 +191,17 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
     history, seconds = fit(model, train, test, settings["epochs"], args.target_mse)
 
     folder.mkdir(parents=True, exist_ok=True)
-    encoder.save(folder / "encoder.keras")
-    decoder.save(folder / "decoder.keras")
+    artifacts.save_keras_model(encoder, folder / "encoder.keras")
+    artifacts.save_keras_model(decoder, folder / "decoder.keras")
     encoded = encoder.predict(clean_test, batch_size=1024, verbose=0)
     codes, log_var = (encoded[0], encoded[1]) if recipe.variational else (encoded, None)
     if recipe.latent_dim == 2:
         artifacts.save_wall(folder / "wall.npz", codes, y_test, log_var=log_var)
     else:
         projection = latent.fit_projection(codes, 2)
-        np.savez(folder / artifacts.PROJECTION_FILE, mean=projection.mean.astype("float32"),
-                 axes=projection.axes.astype("float32"), codes=projection.apply(codes).astype("float32"),
-                 labels=y_test.astype("uint8"))
+        np.savez_compressed(folder / artifacts.PROJECTION_FILE, mean=projection.mean.astype("float32"),
+                            axes=projection.axes.astype("float32"), codes=projection.apply(codes).astype("float32"),
+                            labels=y_test.astype("uint8"))
     return {"architecture": {"family": recipe.family, "latent_dim": recipe.latent_dim, "hidden": list(recipe.hidden),
                              "activation": recipe.activation, "code_activation": recipe.code_activation,
                              "output_activation": recipe.output_activation, "loss": recipe.loss,
@@ -255,7 +255,7 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     logits = architectures.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
     temperature = measures.fit_temperature(logits, y_train[calibration])
     calibrated = architectures.with_temperature(model, temperature)
-    calibrated.save(folder / f"{kind}.keras")
+    artifacts.save_keras_model(calibrated, folder / f"{kind}.keras")
     calibration_report = {
         "temperature": temperature,
         "held_out_digits": int(held_out),
