@@ -12,30 +12,15 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.recipe_models import recipe_or_stop
 from app_pages.shared import PLOT_CONFIG, choice_radio, guarded, language, session_strings, test_images, text
-from latentwall import artifacts, compression, config, explore, figures, i18n, inference, registry
+from latentwall import compression, config, explore, figures, i18n, registry
 
 AE_SWEEP, PCA_SWEEP = registry.sweep("dense-ae"), registry.sweep("pca")
 SIZES = tuple(recipe.latent_dim for recipe in AE_SWEEP)
 DEFAULT_SIZE = 8 if 8 in SIZES else SIZES[0]
 WAYS = ("random", "index")
 SIZE_KEY, SEED_KEY, FIRST_KEY = "comp-size", "comp-seed", "comp-first"
-
-
-@st.cache_resource(show_spinner=False, max_entries=24)  # One copy of each recipe per process, for all.
-def cached_recipe(folder: str, name: str) -> inference.RecipeModel:
-    return inference.load_recipe(name, Path(folder))
-
-
-def recipe_or_stop(recipe: registry.Recipe) -> inference.RecipeModel:
-    """A loaded recipe; if it is missing or damaged, say so with the fix and end the fragment there."""
-    try:
-        return cached_recipe(str(config.MODELS_ROOT), recipe.name)
-    except artifacts.ArtifactError as error:
-        st.error(text("shared.models_missing"))
-        st.text(str(error).split("\n")[0])
-        st.code(f"{config.TRAIN_COMMAND} --recipe {recipe.name}", language="bash")
-        st.stop()
 
 
 def by_size(family: tuple[registry.Recipe, ...], size: int) -> registry.Recipe:

@@ -9,7 +9,7 @@ import html
 
 import streamlit as st
 
-from app_pages.lesson_models import recipe_or_stop, report
+from app_pages.recipe_models import recipe_or_stop, report
 from app_pages.shared import choice_radio, guarded, paragraph, session_strings, test_images, text
 from latentwall import config, denoising, explore, figures, keras_summary, noise, registry
 

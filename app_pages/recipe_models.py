@@ -1,7 +1,9 @@
-"""Any recipe of the registry, loaded on demand and cached, for the pages that let a student choose one."""
+"""Any recipe of the registry, loaded on demand and cached once per process for every page; the choice of
+recipe as a student reads it; and the lessons' reports written beside the models."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,18 +15,30 @@ from latentwall import artifacts, config, inference, registry
 
 @st.cache_resource(show_spinner=False, max_entries=len(registry.RECIPES))  # One copy per recipe and process.
 def cached_recipe(folder: str, name: str) -> inference.RecipeModel:
-    return inference.load_recipe(name, Path(folder))
+    model = inference.load_recipe(name, Path(folder))
+    gc.freeze()  # It lives as long as the process: keep it out of every later collection.
+    return model
 
 
-def recipe_or_stop(name: str) -> inference.RecipeModel:
+def recipe_or_stop(recipe: registry.Recipe | str) -> inference.RecipeModel:
     """The loaded recipe; if it is missing or damaged, say so with the command that trains it, and stop."""
+    name = recipe if isinstance(recipe, str) else recipe.name
     try:
         return cached_recipe(str(config.MODELS_ROOT), name)
-    except artifacts.ArtifactError as error:
+    except (artifacts.ArtifactError, ValueError) as error:
         st.error(text("model_choice.missing", recipe=name))
         st.text(str(error).split("\n")[0])
         st.code(f"{config.TRAIN_COMMAND} --recipe {name}", language="bash")
         st.stop()
+
+
+def report(name: str) -> dict | None:
+    """A report `python -m training.evaluate` wrote beside the models (read each run: it is small), or None."""
+    try:
+        found = artifacts.read_json(config.dataset_dir(config.MODELS_ROOT) / name)
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def recipe_label(name: str, strings=None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.lesson_models import recipe_or_stop
+from app_pages.recipe_models import recipe_or_stop
 from app_pages.shared import guarded, text
 from latentwall import config, explore, latent, registry
 
