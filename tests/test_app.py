@@ -286,6 +286,28 @@ def test_every_page_renders_in_simplified_chinese(app, page):
                                    ("wall", "interpolation", "compare")}
 
 
+# The lessons' pages, each with the strings key of its title.
+LESSON_PAGES = {"app_pages/compression.py": "compression", "app_pages/models.py": "models_page",
+                "app_pages/denoising.py": "denoising", "app_pages/vae20.py": "vae20",
+                "app_pages/anomaly.py": "anomaly", "app_pages/your_digit.py": "digit"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("page", list(LESSON_PAGES))
+def test_every_lesson_page_renders_in_each_language(app, evaluated_models, use_models, page, language):
+    """Each lesson's page runs clean on the tiny models and their reports, titled in the language asked for,
+    with its charts or pictures."""
+    use_models(evaluated_models)
+    test = app(page, query={"lang": language})
+    assert_clean(test)
+    assert test.title[0].value == i18n.load_strings(language)(f"{LESSON_PAGES[page]}.title")
+    if page == "app_pages/your_digit.py":  # Before a drawing: the pad and the upload.
+        assert test.get("file_uploader"), "the upload"
+        return
+    pictures = [element for kind in ("plotly_chart", "imgs") for element in test.get(kind)]
+    assert pictures or any("<img" in element.proto.body for element in test.get("html")), "its pictures"
+
+
 def test_the_language_switch_changes_the_words_and_the_address(app):
     test = app()
     test.sidebar.selectbox(key="language-switch").set_value("zh-Hans").run()
