@@ -15,10 +15,12 @@ peak and end, and this process's own CPU. --memory runs the session soak instead
 once their sessions have expired. It asserts nothing.
 
 --through-nginx serves the class as deploy.launch does (nginx in front of --replicas replicas) and has each
-student work through the whole app (training/class_load.py: the wall and its clicks, the model switch, the
-interpolation's slider and digits, the comparison's walls), round after round. It prints each action's
-latency (from sending it until the run finished and its pictures arrived), the bar for click-like actions,
-and what every replica and nginx spent, under load and per action for one student alone. With --soak,
+student work through every page of the app (training/class_load.py: the wall and its clicks, the model switch,
+the interpolation's slider and digits, the comparison's walls, the code size, the list of models, the noise
+level, the 20-D VAE's samples, the anomaly threshold and a digit drawn on the pad), round after round. It
+prints each action's latency (from sending it until the run finished and its pictures arrived), the bar for
+click-like actions, and what every replica and nginx spent, under load and per action for one student alone,
+with each replica's CPU and resident memory. With --soak,
 sessions come and go against one replica and its memory is read; with --fuzz, hostile sessions send forged
 messages while the students work.
 """
@@ -315,16 +317,16 @@ def class_environment(models_root: Path, data: str | None) -> dict[str, str]:
 async def nginx_class(args, students: int) -> None:
     from deploy.launch import ClassServer
 
-    boxes = class_load.wall_boxes(args.models)
+    course = class_load.course(args.models)
     with ClassServer(replicas=args.replicas, environment=class_environment(args.models, args.data)) as served:
-        await class_load.warm_up(served, boxes)
+        await class_load.warm_up(served, course)
         if args.fuzz:
-            await nginx_fuzz(args, served, boxes, students)
+            await nginx_fuzz(args, served, course, students)
             return
         load_before = os.getloadavg()[0]
-        figures = await class_load.class_load(served, boxes, students, args.seconds)
+        figures = await class_load.class_load(served, course, students, args.seconds)
         load_after = os.getloadavg()[0]
-        costs = await class_load.action_costs(served, boxes, rounds=args.cost_rounds)
+        costs = await class_load.action_costs(served, course, rounds=args.cost_rounds)
     tally = figures["tally"]
     print(f"\n{students} students through nginx, {args.replicas} replica(s), {figures['seconds']:.0f} s: "
           f"{tally.actions} actions, errors {len(tally.errors)}; servers (replicas + nginx) "
@@ -333,17 +335,26 @@ async def nginx_class(args, students: int) -> None:
           f"{costs['idle per s']:.1f} ms/s; machine load average {load_before:.1f} before, {load_after:.1f} after "
           f"({os.cpu_count()} cores)", flush=True)
     print(action_table(figures, costs), flush=True)
+    print(replica_lines(figures), flush=True)
     for error in tally.errors[:5]:
         print(f"    e.g. {error}")
+
+
+def replica_lines(figures: dict) -> str:
+    """Each replica's CPU and resident memory under the class, and nginx's CPU."""
+    lines = [f"replica :{port}: {each['cores']:.0%} of a core; RSS {each['rss_start_mb']:.0f} MB at the start, "
+             f"{each['rss_peak_mb']:.0f} MB peak, {each['rss_end_mb']:.0f} MB at the end"
+             for port, each in figures["per_replica"].items()]
+    return "\n".join([*lines, f"nginx: {figures['nginx_cores']:.1%} of a core"])
 
 
 async def nginx_soak(args) -> None:
     from deploy.launch import ClassServer
 
-    boxes = class_load.wall_boxes(args.models)
+    course = class_load.course(args.models)
     expiry = ["--server.disconnectedSessionTTL", str(SOAK_SESSION_TTL_S)]
     with ClassServer(replicas=1, environment=class_environment(args.models, args.data), replica_args=expiry) as served:
-        figures = await class_load.soak(served, boxes, args.soak, args.concurrent, SOAK_SESSION_TTL_S)
+        figures = await class_load.soak(served, course, args.soak, args.concurrent, SOAK_SESSION_TTL_S)
     tally = figures["tally"]
     growth = figures["rss_after_mb"] - figures["rss_warm_mb"]
     print(f"{figures['sessions']} sessions through nginx, {figures['concurrent']} at a time, in "
@@ -355,8 +366,8 @@ async def nginx_soak(args) -> None:
         print(f"    e.g. {error}")
 
 
-async def nginx_fuzz(args, served, boxes: dict, students: int) -> None:
-    figures = await class_load.fuzz(served, boxes, students, args.forgers, args.fuzz, args.seconds)
+async def nginx_fuzz(args, served, course: class_load.Course, students: int) -> None:
+    figures = await class_load.fuzz(served, course, students, args.forgers, args.fuzz, args.seconds)
     tally, found = figures["tally"], figures["forgeries"]
     latencies = [value for action in class_load.CLICK_LIKE for value in tally.latencies_ms.get(action, [])]
     print(f"{found.sent} forged messages from {args.forgers} sessions beside {students} students, "
@@ -366,8 +377,12 @@ async def nginx_fuzz(args, served, boxes: dict, students: int) -> None:
           f"connections the server closed {found.connections_closed}; no answer {dict(found.no_answer)}; odd addresses "
           f"answered badly {len(figures['odd_addresses'])}; a visit afterwards: errors {len(figures['after'].errors)}",
           flush=True)
-    print(f"    forged messages by kind: {dict(found.kinds)}")
-    for problem in [*tally.errors[:3], *found.tracebacks[:3], *figures["odd_addresses"][:3]]:
+    print(f"    forged messages by kind: {dict(found.kinds)}; Streamlit's own short error by kind: "
+          f"{dict(found.redacted)}")
+    print(f"    widgets and components sent a forged value, by page: "
+          f"{ {page: len(found.covered.get(page, ())) for page in class_load.PAGES} }; readable forged drawings "
+          f"not answered in the page's own words {len(found.pad_problems)}")
+    for problem in [*tally.errors[:3], *found.tracebacks[:3], *found.pad_problems[:3], *figures["odd_addresses"][:3]]:
         print(f"    e.g. {problem}")
 
 

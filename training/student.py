@@ -78,10 +78,16 @@ class Run:
         return None
 
     def text(self) -> str:
-        """Every word of markdown, alerts and HTML bodies the run drew, joined."""
+        """Every word the run drew as text: markdown and captions, headings, alerts, HTML bodies, plain text,
+        code blocks, JSON and metrics, joined."""
         parts = [element.markdown.body for element in self.of_type("markdown")]
+        parts += [element.heading.body for element in self.of_type("heading")]
         parts += [element.alert.body for element in self.of_type("alert")]
         parts += [element.html.body for element in self.of_type("html")]
+        parts += [element.text.body for element in self.of_type("text")]
+        parts += [element.code.code_text for element in self.of_type("code")]
+        parts += [element.json.body for element in self.of_type("json")]
+        parts += [f"{element.metric.label} {element.metric.body}" for element in self.of_type("metric")]
         return "\n".join(parts)
 
 
