@@ -54,14 +54,18 @@ def landings(page) -> dict[str, tuple[float, float]]:
 
 
 def wait_for_landing(page, before: dict | None = None, timeout_ms: int = 30_000) -> dict:
-    """Wait until both walls show a landing (different from before, when given) and the page is idle."""
+    """Wait until both walls show a landing (different from before, when given), the page is idle, and the
+    landing has stayed the same over two looks (while a run is replacing the page, old and new can mix)."""
     page.locator('[data-lw="digit-verdict"]').first.wait_for(timeout=timeout_ms)
-    for _ in range(timeout_ms // 50):
+    seen = None
+    for _ in range(timeout_ms // 100):
         wait_idle(page)
         found = landings(page)
-        if len(found) == 2 and found != before:
+        settled = page.locator('[data-lw="digit-landing"]').count() == 2 and found == seen
+        if settled and found != before:
             return found
-        page.wait_for_timeout(50)
+        seen = found
+        page.wait_for_timeout(100)
     raise AssertionError(f"no new landing: {landings(page)}")
 
 
