@@ -7,6 +7,8 @@ legend outside the plot area, and a fixed `uirevision` so a redrawn figure keeps
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -80,6 +82,25 @@ def confidence_map(confidence: np.ndarray, box: tuple[float, float, float, float
                       colorscale=CONFIDENCE_SCALE, showscale=False, hoverinfo="skip", showlegend=False)
 
 
+# Each base figure copied so far, as the plain dict its copies are built from, kept while the figure lives: the
+# walls are built once per process and copied on every run that marks them, and base.to_dict() would encode
+# their 10,000 points again each time. A copy never changes the dict it was built from.
+_SPECS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _spec_of(base: go.Figure) -> dict:
+    found = _SPECS.get(id(base))
+    if found is not None and found[0]() is base:
+        return found[1]
+    spec = base.to_dict()
+    default = pio.templates[pio.templates.default].to_plotly_json() if pio.templates.default else None
+    if default is not None and spec["layout"].get("template") == default:
+        del spec["layout"]["template"]
+    _SPECS[id(base)] = (weakref.ref(base), spec)
+    weakref.finalize(base, _SPECS.pop, id(base), None)
+    return spec
+
+
 def copy_of(base: go.Figure) -> go.Figure:
     """A copy of base, built without checking again what Plotly checked when base was built.
 
@@ -87,11 +108,7 @@ def copy_of(base: go.Figure) -> go.Figure:
     of ~20 ms, on every run of the interpolation page). A base that carries the default template is copied
     without it and takes the default again, as it did when it was built; the copy's JSON is the same.
     """
-    spec = base.to_dict()
-    default = pio.templates[pio.templates.default].to_plotly_json() if pio.templates.default else None
-    if default is not None and spec["layout"].get("template") == default:
-        del spec["layout"]["template"]
-    return go.Figure(spec, _validate=False)
+    return go.Figure(_spec_of(base), _validate=False)
 
 
 def with_marks(base: go.Figure, *, painted: np.ndarray | None = None,
@@ -343,10 +360,10 @@ def with_landing(base: go.Figure, code: np.ndarray, *, rings: tuple[tuple[str, n
     """A copy of base with a star at code and each (name, (n, 2) points) ring drawn as a dashed outline.
 
     The opening view is widened, if need be, so the star and its rings are in sight. base is never changed.
-    base was validated when it was built; copying it without validating again costs 3 ms instead of 13 ms for
-    a 10,000-digit wall, and this runs for both walls on every stroke a student draws.
+    base was validated when it was built and is copied without validating it again (copy_of): this runs for
+    both walls on every stroke a student draws.
     """
-    figure = go.Figure(base.to_dict(), _validate=False)
+    figure = copy_of(base)
     for number, (ring_name, points) in enumerate(rings):
         points = np.asarray(points, "float64")
         figure.add_trace(go.Scatter(
@@ -378,12 +395,16 @@ def error_histogram(edges: np.ndarray, counts: np.ndarray, score: float, *, word
     """
     edges, counts = np.asarray(edges, "float64"), np.asarray(counts)
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-    figure = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker={"color": "#9aa5b1"}, hoverinfo="skip",
-                              showlegend=False))
-    figure.add_vline(x=score, line={"color": LANDING_COLOUR, "width": 3},
-                     annotation={"text": words["yours"], "font": {"color": LANDING_COLOUR}})
-    top = max(float(edges[-1]), score * 1.08)
-    figure.update_layout(height=height, margin={"l": 50, "r": 20, "t": 30, "b": 45}, bargap=0,
-                         plot_bgcolor="#ffffff", xaxis={"title": {"text": words["x_title"]}, "range": [0.0, top]},
-                         yaxis={"title": {"text": words["y_title"]}})
-    return figure
+    score, top = float(score), max(float(edges[-1]), float(score) * 1.08)
+    # Written as plain dicts and built without validation: it is drawn again on every stroke a student draws,
+    # and Plotly's add_vline and update_layout cost more than the rest of the figure.
+    bars = {"type": "bar", "x": centres, "y": counts, "width": widths, "marker": {"color": "#9aa5b1"},
+            "hoverinfo": "skip", "showlegend": False}
+    line = {"type": "line", "xref": "x", "x0": score, "x1": score, "yref": "y domain", "y0": 0, "y1": 1,
+            "line": {"color": LANDING_COLOUR, "width": 3}}
+    label = {"xref": "x", "x": score, "yref": "y domain", "y": 1, "text": words["yours"], "showarrow": False,
+             "xanchor": "left", "yanchor": "bottom", "font": {"color": LANDING_COLOUR}}
+    layout = {"height": height, "margin": {"l": 50, "r": 20, "t": 30, "b": 45}, "bargap": 0,
+              "plot_bgcolor": "#ffffff", "xaxis": {"title": {"text": words["x_title"]}, "range": [0.0, top]},
+              "yaxis": {"title": {"text": words["y_title"]}}, "shapes": [line], "annotations": [label]}
+    return go.Figure({"data": [bars], "layout": layout}, _validate=False)
