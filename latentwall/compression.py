@@ -302,6 +302,8 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     each row's index and MSE) for outside checks.
 
     words: "original", "reconstruction", "error" (column heads) and "row" (a template with {index} and {mse}).
+    Each picture is sent at its own 28 x 28 pixels and shown scale times larger by the browser, pixels kept
+    square: 60 pictures change with each move of the code size, and encoding them larger cost most of the move.
     """
     import html
 
@@ -314,7 +316,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     lines = [f'<div style="display:flex;gap:0.4rem">{head}</div>']
     for index, original, copy, mse in zip(indices, originals, reconstructions, errors):
         cells = "".join(
-            f'<img src="{explore.data_uri(explore.upscale(picture, scale))}" width="{side}" height="{side}" '
+            f'<img src="{explore.data_uri(explore.upscale(picture, 1))}" width="{side}" height="{side}" '
             f'alt="" style="image-rendering:pixelated;border:1px solid #ddd"/>'
             for picture in (original, copy, error_image(original, copy)))
         caption = html.escape(words["row"].format(index=int(index), mse=float(mse)))
