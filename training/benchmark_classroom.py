@@ -293,6 +293,7 @@ async def soak(models_root: Path, data: str | None, students: int, box, wave: in
 
 
 CLICK_LIKE_BAR_MS = 300.0  # p95 of every click-like action, through nginx.
+FUZZ_SLOWDOWN_BAR = 0.20  # Students beside forgers: their click-like p95 at most this much above a clean run's.
 
 
 def action_table(figures: dict, costs: dict[str, float]) -> str:
@@ -366,10 +367,21 @@ async def nginx_soak(args) -> None:
         print(f"    e.g. {error}")
 
 
+def click_like_p95(tally) -> float:
+    return class_load.percentile([value for action in class_load.CLICK_LIKE
+                                  for value in tally.latencies_ms.get(action, [])], 95)
+
+
 async def nginx_fuzz(args, served, course: class_load.Course, students: int) -> None:
+    # The same students first without any forger, on the same warm servers: what "unaffected" is measured against.
+    clean = await class_load.fuzz(served, course, students, 0, 0, args.seconds)
     figures = await class_load.fuzz(served, course, students, args.forgers, args.fuzz, args.seconds)
     tally, found = figures["tally"], figures["forgeries"]
     latencies = [value for action in class_load.CLICK_LIKE for value in tally.latencies_ms.get(action, [])]
+    change = click_like_p95(tally) / max(click_like_p95(clean["tally"]), 1e-9) - 1
+    print(f"The same {students} students with no forger: click-like p95 {click_like_p95(clean['tally']):.0f} ms, "
+          f"errors {len(clean['tally'].errors)}; with the forgers {click_like_p95(tally):.0f} ms ({change:+.0%}; "
+          f"bar +{FUZZ_SLOWDOWN_BAR:.0%}: {'met' if change <= FUZZ_SLOWDOWN_BAR else 'MISSED'})", flush=True)
     print(f"{found.sent} forged messages from {args.forgers} sessions beside {students} students, "
           f"{args.replicas} replica(s): servers up {figures['alive']}; students' actions {tally.actions}, "
           f"errors {len(tally.errors)}, click-like p95 {class_load.percentile(latencies, 95):.0f} ms; "

@@ -1027,7 +1027,7 @@ async def fuzz(served, course: Course, students: int, forgers: int, forgeries: i
     theirs; the students start on different pages, so that every page is in use while forged messages arrive."""
     tally, found = Tally(), Forgeries()
     until = time.perf_counter() + seconds
-    share = [forgeries // forgers + (index < forgeries % forgers) for index in range(forgers)]
+    share = [forgeries // forgers + (index < forgeries % forgers) for index in range(forgers)] if forgers else []
     await asyncio.gather(*(lesson(served.url, course, seed, tally, until, start_page=seed) for seed in range(students)),
                          *(forger(served.url, course, 500 + index, count, found, PAGES[index::forgers])
                            for index, count in enumerate(share)))
