@@ -9,7 +9,7 @@ import html
 
 import streamlit as st
 
-from app_pages.recipe_models import recipe_or_stop, report
+from app_pages.recipe_models import recipe_or_stop
 from app_pages.shared import choice_radio, guarded, paragraph, session_strings, test_images, text
 from latentwall import config, denoising, explore, figures, keras_summary, noise, registry
 
@@ -83,7 +83,7 @@ def examples_part() -> None:
 def psnr_chart() -> None:
     """Mean PSNR against noise over the test sample the evaluation measured, both models and the noisy input."""
     st.subheader(text("denoising.chart_title"))
-    found = report(denoising.REPORT_FILE)
+    found = denoising.load_report(config.dataset_dir(config.MODELS_ROOT))
     words = {name: text(f"denoising.chart.{name}")
              for name in ("gaussian", "salt_and_pepper", "input", "denoising", "plain", "lesson", "psnr")}
     try:

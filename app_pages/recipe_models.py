@@ -1,5 +1,5 @@
-"""Any recipe of the registry, loaded on demand and cached once per process for every page; the choice of
-recipe as a student reads it; and the lessons' reports written beside the models."""
+"""Any recipe of the registry, loaded on demand and cached once per process for every page, and the choice of
+recipe as a student reads it."""
 
 from __future__ import annotations
 
@@ -30,15 +30,6 @@ def recipe_or_stop(recipe: registry.Recipe | str) -> inference.RecipeModel:
         st.text(str(error).split("\n")[0])
         st.code(f"{config.TRAIN_COMMAND} --recipe {name}", language="bash")
         st.stop()
-
-
-def report(name: str) -> dict | None:
-    """A report `python -m training.evaluate` wrote beside the models (read each run: it is small), or None."""
-    try:
-        found = artifacts.read_json(config.dataset_dir(config.MODELS_ROOT) / name)
-    except (OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
 
 
 def recipe_label(name: str, strings=None) -> str:

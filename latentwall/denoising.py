@@ -7,10 +7,11 @@ page shows the same noise the figures were measured on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from latentwall import noise
+from latentwall import artifacts, noise
 
 # What `python -m training.evaluate` writes beside evaluation.json: the PSNR curves the page draws.
 REPORT_FILE = "denoising.json"
@@ -57,3 +58,12 @@ def examples(models: dict, clean: np.ndarray, kind: str, level: float, seed: int
     outputs = {name: model.reconstruct(dirty) for name, model in models.items()}
     scores = {"input": noise.psnr(clean, dirty), **{name: noise.psnr(clean, out) for name, out in outputs.items()}}
     return Examples(clean, dirty, outputs, scores)
+
+
+def load_report(folder: Path) -> dict | None:
+    """The denoising figures `python -m training.evaluate` wrote beside the models, or None if there are none."""
+    try:
+        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) else None
