@@ -19,6 +19,19 @@ def noisy_row(page) -> tuple[str, str, str]:
             " ".join(row.locator("figcaption").all_text_contents()))
 
 
+def step_slider_to(page, thumb, target: float) -> None:
+    """Move the slider by keyboard one step at a time until it shows target: a key pressed while the page redraws
+    the slider would be lost."""
+    for _ in range(40):
+        value = float(thumb.input_value())
+        if abs(value - target) < 1e-6:
+            return
+        thumb.focus()
+        page.keyboard.press("ArrowRight" if value < target else "ArrowLeft")
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the slider stayed at {thumb.input_value()}, not {target}")
+
+
 def test_moving_the_noise_control_redraws_the_noisy_digits_and_their_psnr(page, app_server):
     page.goto(f"{app_server.url}/denoising")
     page.locator(f'{DENOISED}[data-lw-level="0.50"]').wait_for(timeout=60_000)
@@ -26,12 +39,7 @@ def test_moving_the_noise_control_redraws_the_noisy_digits_and_their_psnr(page, 
     image, hooks, words = noisy_row(page)
     assert words.count(" dB") == 6
     thumb = page.locator(".st-key-denoise-level input[type=range]")
-    for _ in range(20):  # Step by step: a key pressed while the page redraws the slider would be lost.
-        if abs(float(thumb.input_value()) - 0.70) < 1e-6:
-            break
-        thumb.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(100)
+    step_slider_to(page, thumb, 0.70)
     page.locator(f'{DENOISED}[data-lw-level="0.70"]').wait_for(timeout=40_000)
     wait_idle(page)
     new_image, new_hooks, new_words = noisy_row(page)
@@ -41,9 +49,7 @@ def test_moving_the_noise_control_redraws_the_noisy_digits_and_their_psnr(page, 
     page.get_by_text("Gaussian (mean 0)").click()
     page.locator(f'{DENOISED}[data-lw-kind="gaussian"]').wait_for(timeout=40_000)
     wait_idle(page)
-    thumb.focus()
-    for _ in range(14):
-        page.keyboard.press("ArrowLeft")
+    step_slider_to(page, thumb, 0.0)
     page.locator(f'{DENOISED}[data-lw-kind="gaussian"][data-lw-level="0.00"]').wait_for(timeout=40_000)
     wait_idle(page)
     assert noisy_row(page)[2].split() == ["identical"] * 6
