@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -378,7 +379,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C and a plain `kill` both end a run cleanly, even where the shell that started it ignores SIGINT
+    (a background job of a script does, and Python then installs no handler of its own)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 if __name__ == "__main__":
+    stop_on_signals()
     code = main()
     if code == 130:
         # Interrupted, and the staging folder is already gone: end now rather than wait at exit for threads
