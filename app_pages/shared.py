@@ -321,13 +321,15 @@ def play_button(link: str, duration_ms: int = 3000) -> None:
 
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
                       active: bool = True, link: str | None = None,
-                      path: tuple[np.ndarray, np.ndarray, float] | None = None) -> tuple[explore.Pick | None, bool]:
+                      path: tuple[np.ndarray, np.ndarray, float] | None = None,
+                      landing: dict | None = None) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
     marker is drawn by the listener over the chart, so a click leaves the figure (and the chart in the
     browser) untouched. path, (start code, end code, weight), has the listener draw the path and ring the
-    weight's point on it, also over the chart, so neither new digits nor a new weight redraw the wall.
+    weight's point on it, also over the chart, so neither new digits nor a new weight redraw the wall. landing
+    (see landing_mark) has it draw a student's own digit over the chart the same way.
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
@@ -342,11 +344,22 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
         words = wall_words()
         data.update(path=[[float(value) for value in start], [float(value) for value in end]], weight=float(weight),
                     path_style={"colour": figures.PATH_COLOUR, "start": words["start"], "end": words["end"]})
+    if landing is not None:
+        data["landing"] = landing
     if show_marker:
         data["marker"] = None if pick is None else [float(pick.code[0]), float(pick.code[1])]
     result = _click_listener(key=f"{key}-listener", data=data,
                              on_click_change=partial(_store_click, key, model.wall))
     return pick, result.click is not None and pick is not None
+
+
+def landing_mark(code: np.ndarray, rings: tuple[tuple[str, np.ndarray], ...] = ()) -> dict:
+    """What a wall's listener needs to draw a student's digit over the wall: a star at code, and each (name,
+    (n, 2) points) ring as an outline, the first solid and the next dashed."""
+    return {"code": [float(value) for value in np.asarray(code, "float64").reshape(2)],
+            "rings": [{"name": name, "points": np.round(np.asarray(points, "float64"), 5).tolist()}
+                      for name, points in rings],
+            "colour": figures.LANDING_COLOUR, "name": text("digit.yours"), "outside": text("digit.outside")}
 
 
 def _store_click(key: str, wall: artifacts.Wall) -> None:

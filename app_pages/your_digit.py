@@ -13,11 +13,14 @@ import streamlit as st
 
 from app_pages.shared import (
     ASSETS,
-    PLOT_CONFIG,
     cached_models,
+    guarded,
+    landing_mark,
+    listen_for_clicks,
     models_or_stop,
     paragraph,
     text,
+    wall_chart,
     wall_for,
 )
 from latentwall import artifacts, config, drawing, explore, figures, inference, registry
@@ -42,9 +45,8 @@ def _chose(source: str) -> None:
     st.session_state[SOURCE_KEY] = source
 
 
-def inputs() -> tuple[drawing.Digit | drawing.Refusal | None, drawing.Digit | drawing.Refusal | None]:
-    """The pad and the uploader side by side; each one's digit, refusal (said under it) or None."""
-    left, right = st.columns(2, gap="large")
+def inputs(left, right) -> tuple[drawing.Digit | drawing.Refusal | None, drawing.Digit | drawing.Refusal | None]:
+    """The pad (in left) and the uploader (in right); each one's digit, refusal (said under it) or None."""
     with left:
         st.markdown(text("digit.draw_title"))
         result = _pad(key=PAD_KEY, data={"words": {"pad": text("digit.pad_label"), "clear": text("digit.clear")}},
@@ -93,16 +95,21 @@ def test_scores(folder: str, data_env: str) -> drawing.Scores | None:
     return drawing.parse_scores(drawing.summarise_scores(errors))
 
 
-def landing(kind: str, model: inference.LatentModel, digit: drawing.Digit) -> None:
-    """One model's wall with the digit's code (the VAE's mean, with its 1- and 2-sigma rings) and its repainting."""
+def wall_key(kind: str) -> str:
+    return f"digit-wall-{kind}"
+
+
+def landing(kind: str, model: inference.LatentModel, digit: drawing.Digit | None) -> None:
+    """Where the digit lands on one model's wall (the VAE's mean, with its 1- and 2-sigma rings), drawn over the
+    wall by its listener, and the model's repainting of it. Without a digit the wall only shows decodes."""
+    if digit is None:
+        listen_for_clicks(wall_key(kind), model, show_marker=False, active=False)
+        return
     codes, log_var = model.encoder.encode_spread(digit.image[None])
     code = codes[0]
     rings = () if log_var is None else tuple(
         (text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
-    st.markdown(f"**{text(f'models.{kind}')}**")
-    with st.container(key=f"digit-wall-{kind}"):
-        st.plotly_chart(figures.with_landing(wall_for(kind, WALL_HEIGHT), code, rings=rings, name=text("digit.yours")),
-                        key=f"digit-chart-{kind}", config=PLOT_CONFIG, width="stretch")
+    listen_for_clicks(wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
     repainted = model.decoder.decode(code[None])[0]
     error = drawing.reconstruction_error(digit.image, repainted)
     spread = "" if log_var is None else text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
@@ -147,23 +154,43 @@ def anomaly(model: inference.LatentModel, digit: drawing.Digit) -> None:
 
 
 def your_digit_page() -> None:
-    models = models_or_stop()
+    """The pad and the uploader, both walls, and the fragment that fills in what follows from the digit: a new
+    drawing reruns only that, and the walls (10,000 points each) are not sent again."""
+    models_or_stop()
     st.title(text("digit.title"))
     st.markdown(text("digit.intro"))
-    drawn, uploaded = inputs()
-    digit = chosen_digit(drawn, uploaded)
+    pad, upload = st.columns(2, gap="large")
     st.divider()
-    if digit is None:
-        st.info(text("digit.hint"))
-        return
-    st.caption(text("digit.showing_upload" if digit is uploaded else "digit.showing_drawing"))
-    left, middle, right = st.columns([1, 2, 2], gap="medium")
-    with left:
-        reader_verdict(models.reader, digit)
-    for column, recipe in zip((middle, right), registry.WALL_PAIR):
+    status = st.container()
+    verdict, *wall_columns = st.columns([1, 2, 2], gap="medium")
+    below = {}
+    for column, recipe in zip(wall_columns, registry.WALL_PAIR):
         with column:
-            landing(recipe.name, models[recipe.name], digit)
-    anomaly(models[registry.AE.name], digit)
+            st.markdown(f"**{text(f'models.{recipe.name}')}**")
+            wall_chart(wall_key(recipe.name), wall_for(recipe.name, WALL_HEIGHT))
+            below[recipe.name] = st.container()
+    digit_views(pad, upload, status, verdict, below, st.container())
 
+
+@st.fragment
+@guarded
+def digit_views(pad, upload, status, verdict, below: dict, scores) -> None:
+    """The chosen digit and all that follows from it, written into the page's containers around the walls."""
+    models = models_or_stop()
+    drawn, uploaded = inputs(pad, upload)
+    digit = chosen_digit(drawn, uploaded)
+    # Each outside container is written on every run, digit or not: Streamlit keeps its place for the fragment.
+    said, read, scored = status.container(), verdict.container(), scores.container()
+    if digit is None:
+        said.info(text("digit.hint"))
+    else:
+        said.caption(text("digit.showing_upload" if digit is uploaded else "digit.showing_drawing"))
+        with read:
+            reader_verdict(models.reader, digit)
+        with scored:
+            anomaly(models[registry.AE.name], digit)
+    for recipe in registry.WALL_PAIR:
+        with below[recipe.name]:
+            landing(recipe.name, models[recipe.name], digit)
 
 your_digit_page()

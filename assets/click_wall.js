@@ -30,6 +30,11 @@ const PREVIEW_CLASS = "latent-wall-preview";
 const WEIGHT_CLASS = "latent-wall-weight";
 // The path itself, drawn over the plot area: picking new digits then sends new ends, never the wall again.
 const PATH_CLASS = "latent-wall-path";
+// A student's own digit (its code as a star, a VAE's 1- and 2-sigma rings), drawn over the plot area too: a
+// new drawing sends a few numbers, never the wall again.
+const LANDING_CLASS = "latent-wall-landing";
+const RING_COUNT = 2;
+const MIN_NAMED_RING_PIXELS = 30;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PLAY_EVENT = "latent-wall-play";
 const PREVIEW_PIXELS = 112;
@@ -44,12 +49,14 @@ const CLICK_SLOP_PIXELS = 5;
 const registry = (window.latentWallMounts = window.latentWallMounts || new Map());
 
 function isOwnMarker(node) {
-  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS, PREVIEW_CLASS, WEIGHT_CLASS, PATH_CLASS].some((name) => node.classList.contains(name));
+  return node.nodeType === 1 && [MARKER_CLASS, NOTICE_CLASS, LINKED_CLASS, PREVIEW_CLASS, WEIGHT_CLASS, PATH_CLASS, LANDING_CLASS].some((name) => node.classList.contains(name));
 }
 
-// A change inside the path's layer (its labels' text) is our own drawing, not the chart being redrawn.
+// A change inside the path's or the landing's layer (their labels' text) is our own drawing, not the chart
+// being redrawn.
 function insideOwnLayer(node) {
-  return node.nodeType === 1 && typeof node.closest === "function" && node.closest(`.${PATH_CLASS}`) !== null;
+  return node.nodeType === 1 && typeof node.closest === "function"
+    && node.closest(`.${PATH_CLASS}, .${LANDING_CLASS}`) !== null;
 }
 
 // A ring laid over the chart (pointer events pass through it), made once per chart and class and then
@@ -72,14 +79,14 @@ function overlayRing(graph, className, size, colour, layer) {
   return ring;
 }
 
-// The path's layer over the plot area: a line, a dot at each end and the ends' labels. Made once per chart.
-function pathOverlay(graph) {
-  let overlay = graph.querySelector(`:scope > .${PATH_CLASS}`);
+// An SVG layer over the plot area with the given children, made once per chart and class.
+function svgOverlay(graph, className, children) {
+  let overlay = graph.querySelector(`:scope > .${className}`);
   if (!overlay) {
     overlay = document.createElementNS(SVG_NS, "svg");
-    overlay.setAttribute("class", PATH_CLASS);
+    overlay.setAttribute("class", className);
     Object.assign(overlay.style, { position: "absolute", pointerEvents: "none", zIndex: "10", overflow: "hidden" });
-    for (const name of ["line", "circle", "circle", "text", "text"]) {
+    for (const name of children) {
       overlay.appendChild(document.createElementNS(SVG_NS, name));
     }
     if (getComputedStyle(graph).position === "static") {
@@ -90,10 +97,37 @@ function pathOverlay(graph) {
   return overlay;
 }
 
+// The path's layer: a line, a dot at each end and the ends' labels.
+function pathOverlay(graph) {
+  return svgOverlay(graph, PATH_CLASS, ["line", "circle", "circle", "text", "text"]);
+}
+
+// The landing's layer: the rings, the star, the rings' labels and the star's.
+function landingOverlay(graph) {
+  return svgOverlay(graph, LANDING_CLASS, [...Array(RING_COUNT).fill("polyline"), "path",
+                                           ...Array(RING_COUNT + 1).fill("text")]);
+}
+
+function setAttributes(node, values) {
+  Object.entries(values).forEach(([name, value]) => node.setAttribute(name, String(value)));
+}
+
+// A five-pointed star's outline around (x, y), `radius` pixels to its tips.
+function starOutline(x, y, radius) {
+  const corners = [];
+  for (let i = 0; i < 10; i += 1) {
+    const reach = i % 2 === 0 ? radius : radius * 0.45;
+    const angle = -Math.PI / 2 + (i * Math.PI) / 5;
+    corners.push(`${(x + reach * Math.cos(angle)).toFixed(1)},${(y + reach * Math.sin(angle)).toFixed(1)}`);
+  }
+  return `M${corners.join("L")}Z`;
+}
+
 function createMount(scope) {
   const mount = { scope, model: null, marker: null, showMarker: false, send: null, observer: null, target: null,
                   alive: true, active: true, words: {}, pending: null, timer: null, down: null,
-                  hitPixels: 6, box: null, addresses: null, decoder: null, image: null, pathStyle: {} };
+                  hitPixels: 6, box: null, addresses: null, decoder: null, image: null, pathStyle: {},
+                  landing: null };
 
   const area = () => document.querySelector(`.${scope}`);
 
@@ -452,6 +486,66 @@ function createMount(scope) {
     overlay.dataset.lwPath = JSON.stringify(path);
   };
 
+  // The student's digit: a star at its code and, for a VAE, the rings at 1 and 2 sigma, each labelled, in this
+  // wall's own units. A star beyond the current view is drawn hollow at the view's edge, its label saying so.
+  mount.drawLanding = (graph) => {
+    const layout = graph._fullLayout;
+    const landing = mount.landing;
+    const existing = graph.querySelector(`:scope > .${LANDING_CLASS}`);
+    if (!landing || !layout || !layout.xaxis || !layout.yaxis) {
+      if (existing) {
+        existing.style.display = "none";
+        existing.dataset.lwLanding = "";
+      }
+      return;
+    }
+    const overlay = existing || landingOverlay(graph);
+    const { xaxis, yaxis } = layout;
+    Object.assign(overlay.style, { left: `${xaxis._offset}px`, top: `${yaxis._offset}px`, width: `${xaxis._length}px`,
+                                   height: `${yaxis._length}px`, display: "block" });
+    const pixel = (code) => [xaxis.d2p(code[0]), yaxis.d2p(code[1])];
+    const children = overlay.children;
+    const colour = landing.colour || "#E0001B";
+    const label = (node, x, y, word, anchor) => {
+      setAttributes(node, { x: x.toFixed(1), y: y.toFixed(1), "text-anchor": anchor, fill: colour, stroke: "#ffffff",
+                            "stroke-width": 3, "paint-order": "stroke", "font-size": 13, "font-family": "sans-serif",
+                            display: word ? "inline" : "none" });
+      if (node.textContent !== (word || "")) {
+        node.textContent = word || "";
+      }
+    };
+    for (let i = 0; i < RING_COUNT; i += 1) {
+      const ring = landing.rings[i];
+      const line = children[i];
+      const word = children[RING_COUNT + 1 + i];
+      if (!ring) {
+        setAttributes(line, { display: "none" });
+        label(word, 0, 0, "", "middle");
+        continue;
+      }
+      const points = ring.points.map(pixel);
+      setAttributes(line, { points: points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" "), fill: "none",
+                            stroke: colour, "stroke-width": 2, "stroke-dasharray": i === 0 ? "none" : "6 4",
+                            display: "inline" });
+      // Each ring's name at its top, where it is clear of the star; a ring smaller than the star goes unnamed.
+      const top = points.reduce((best, point) => (point[1] < best[1] ? point : best), points[0]);
+      const bottom = points.reduce((best, point) => Math.max(best, point[1]), -Infinity);
+      label(word, top[0], top[1] - 4, bottom - top[1] > MIN_NAMED_RING_PIXELS ? ring.name : "", "middle");
+    }
+    const [x, y] = pixel(landing.code);
+    const inside = x >= 0 && y >= 0 && x <= xaxis._length && y <= yaxis._length;
+    const shownX = Math.min(Math.max(x, 8), xaxis._length - 8);
+    const shownY = Math.min(Math.max(y, 8), yaxis._length - 8);
+    setAttributes(children[RING_COUNT], { d: starOutline(shownX, shownY, 11), fill: inside ? colour : "#ffffff",
+                                          stroke: inside ? "#ffffff" : colour, "stroke-width": 1.5 });
+    const rightHalf = shownX > xaxis._length / 2;
+    label(children[2 * RING_COUNT + 1], shownX + (rightHalf ? -14 : 14), shownY + 4,
+          inside ? landing.name : landing.outside, rightHalf ? "end" : "start");
+    overlay.dataset.lwLanding = JSON.stringify(landing.code);
+    overlay.dataset.lwInside = String(inside);
+    overlay.dataset.lwRings = String(landing.rings.length);
+  };
+
   // Walk the weight from 0 to 1 along the path, decoding each frame in the page; then back to the slider's.
   mount.play = (duration) => {
     const graph = liveGraph();
@@ -539,10 +633,12 @@ function createMount(scope) {
       graph.on("plotly_afterplot", () => {
         drawMarker(graph);
         mount.drawPath(graph);
+        mount.drawLanding(graph);
       });
       graph.on("plotly_relayout", () => {  // A zoom or a pan moves the marked spots.
         drawMarker(graph);
         mount.drawPath(graph);
+        mount.drawLanding(graph);
         if (mount.path) {
           mount.drawWeight(graph, mount.weight);
         }
@@ -553,6 +649,7 @@ function createMount(scope) {
     }
     drawMarker(graph);
     mount.drawPath(graph);
+    mount.drawLanding(graph);
     if (mount.path && mount.playing == null) {
       mount.drawWeight(graph, mount.weight);
     }
@@ -595,6 +692,17 @@ function createMount(scope) {
   return mount;
 }
 
+// The landing as Python sends it ({code, rings: [{name, points}], colour, name, outside}), or null.
+function readLanding(raw) {
+  const pair = (value) => Array.isArray(value) && value.length === 2 && value.every(Number.isFinite);
+  if (!raw || !pair(raw.code)) {
+    return null;
+  }
+  const rings = (Array.isArray(raw.rings) ? raw.rings : []).slice(0, RING_COUNT)
+    .filter((ring) => ring && Array.isArray(ring.points) && ring.points.length > 1 && ring.points.every(pair));
+  return { code: raw.code, rings, colour: raw.colour, name: raw.name || "", outside: raw.outside || raw.name || "" };
+}
+
 export default function (component) {
   const { data, setTriggerValue } = component;
   let mount = registry.get(data.scope);
@@ -613,6 +721,7 @@ export default function (component) {
   mount.box = Array.isArray(data.box) && data.box.length === 4 ? data.box : null;
   mount.path = Array.isArray(data.path) && data.path.length === 2 ? data.path : null;
   mount.pathStyle = data.path_style || {};
+  mount.landing = readLanding(data.landing);
   mount.weight = typeof data.weight === "number" ? data.weight : NaN;
   mount.loadDecoder(data.decoder);
   mount.answered(data.answered);

@@ -351,40 +351,8 @@ def roc_figure(fpr, tpr, points: list[tuple[float, float, str, str]], *, curve_n
     return figure
 
 
-# A student's own digit on a wall: a star at its code, and for the VAE the rings of its spread.
+# A student's own digit: its star and rings on the walls (drawn by the walls' listener) and its line on the histogram.
 LANDING_COLOUR = "#E0001B"
-
-
-def with_landing(base: go.Figure, code: np.ndarray, *, rings: tuple[tuple[str, np.ndarray], ...] = (),
-                 name: str = "yours") -> go.Figure:
-    """A copy of base with a star at code and each (name, (n, 2) points) ring drawn as a dashed outline.
-
-    The opening view is widened, if need be, so the star and its rings are in sight. base is never changed.
-    base was validated when it was built and is copied without validating it again (copy_of): this runs for
-    both walls on every stroke a student draws.
-    """
-    figure = copy_of(base)
-    for number, (ring_name, points) in enumerate(rings):
-        points = np.asarray(points, "float64")
-        figure.add_trace(go.Scatter(
-            x=points[:, 0], y=points[:, 1], mode="lines", name=ring_name, hoverinfo="skip",
-            line={"color": LANDING_COLOUR, "width": 2, "dash": "solid" if number == 0 else "dash"}))
-    code = np.asarray(code, "float64").reshape(2)
-    figure.add_trace(go.Scatter(
-        x=[code[0]], y=[code[1]], mode="markers", name=name, hoverinfo="skip",
-        marker={"symbol": "star", "size": 20, "color": LANDING_COLOUR, "line": {"width": 1.5, "color": "#ffffff"}}))
-    seen = np.vstack([code[None], *(np.asarray(points, "float64") for _, points in rings)])
-    x_range, y_range = figure.layout.xaxis.range, figure.layout.yaxis.range
-    if x_range is not None and y_range is not None:
-        figure.update_layout(xaxis={"range": _widened(x_range, seen[:, 0])},
-                             yaxis={"range": _widened(y_range, seen[:, 1])})
-    return figure
-
-
-def _widened(ranges, values: np.ndarray, margin: float = 0.08) -> list[float]:
-    low, high = float(ranges[0]), float(ranges[1])
-    pad = margin * (high - low)
-    return [min(low, float(values.min()) - pad), max(high, float(values.max()) + pad)]
 
 
 def error_histogram(edges: np.ndarray, counts: np.ndarray, score: float, *, words: dict[str, str],

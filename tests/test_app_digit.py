@@ -4,6 +4,7 @@ anomaly figure's source. Drawing with the pointer and uploading are tested in te
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 import shutil
@@ -34,17 +35,26 @@ def seven_on_the_pad() -> Image.Image:
     return picture
 
 
+def listener_data(test) -> dict[str, dict]:
+    """What each wall's listener was sent, by model: the landing it draws over the wall comes from here."""
+    sent = [json.loads(element.proto.json or "{}") for element in test.get("bidi_component")]
+    return {data["model"]: data for data in sent if str(data.get("scope", "")).startswith("st-key-digit-wall-")}
+
+
 def assert_clean(test) -> None:
     assert not test.exception, [error.value for error in test.exception]
     assert not test.error, [error.value for error in test.error]
 
 
-def test_the_page_opens_with_a_hint_and_no_walls(app):
+def test_the_page_opens_with_a_hint_and_both_walls_without_a_landing(app):
     test = app(PAGE)
     assert_clean(test)
     assert test.title[0].value == STRINGS("digit.title")
     assert any(info.value == STRINGS("digit.hint") for info in test.info)
-    assert not test.get("plotly_chart")
+    assert len(test.get("plotly_chart")) == 2, "both walls, ready for a digit"
+    listeners = listener_data(test)
+    assert set(listeners) == {recipe.name for recipe in registry.WALL_PAIR}
+    assert not any("landing" in data for data in listeners.values())
 
 
 def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
@@ -57,10 +67,21 @@ def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
     for kind in shown:
         np.testing.assert_allclose(shown[kind], models[kind].encoder.encode(digit.image[None])[0], rtol=1e-4,
                                    atol=1e-4)
-    charts = [element.proto.spec for element in test.get("plotly_chart")]
-    assert len(charts) == 3, "both walls and the histogram"
-    assert all(STRINGS("digit.yours") in spec for spec in charts)
-    assert STRINGS("digit.sigma", count=2) in charts[1] and STRINGS("digit.sigma", count=2) not in charts[0]
+    assert len(test.get("plotly_chart")) == 3, "both walls and the histogram"
+    # Each wall's listener draws the star at the code the page names; the VAE's also draws its two rings.
+    listeners = listener_data(test)
+    for kind, code in shown.items():
+        landing = listeners[kind]["landing"]
+        np.testing.assert_allclose(landing["code"], code, rtol=1e-4, atol=1e-4)
+        assert landing["name"] == STRINGS("digit.yours")
+    assert not listeners[registry.AE.name]["landing"]["rings"]
+    rings = listeners[registry.VAE.name]["landing"]["rings"]
+    assert [ring["name"] for ring in rings] == [STRINGS("digit.sigma", count=count) for count in (1, 2)]
+    mean, log_var = models[registry.VAE.name].encoder.encode_spread(digit.image[None])
+    sigma = np.exp(0.5 * log_var[0])
+    for count, ring in zip((1, 2), rings):
+        offsets = (np.asarray(ring["points"]) - mean[0]) / (count * sigma)
+        np.testing.assert_allclose(np.hypot(offsets[:, 0], offsets[:, 1]), 1.0, atol=1e-3)
     digits, confidences = models.reader.read(digit.image[None])
     assert STRINGS("decoded.reader", digit=int(digits[0]), confidence=float(confidences[0])) in html_text(test)
 
@@ -74,7 +95,7 @@ def test_a_forged_drawing_gets_a_message_not_an_error(app, forged):
     test = app(PAGE, **{"digit-pad": forged})
     assert_clean(test)
     assert [warning.value for warning in test.warning] == [STRINGS("digit.refused_bad_drawing")]
-    assert not test.get("plotly_chart")
+    assert not any("landing" in data for data in listener_data(test).values())
 
 
 def test_a_blank_pad_says_nothing_is_drawn(app):

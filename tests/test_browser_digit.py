@@ -38,9 +38,34 @@ def assert_no_error(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def stars_on(page, kind: str) -> int:
-    """Star markers Plotly drew on a wall (the test digits are WebGL; the landing is SVG)."""
-    return page.locator(f".st-key-digit-wall-{kind} .scatterlayer path.point").count()
+def drawn_landing(page, kind: str) -> dict | None:
+    """The landing the wall's listener drew over the chart: the code it was given, where the star's centre is and
+    where that code lies on the chart's axes (both in plot pixels), and the words shown; None when none shows."""
+    graph = page.locator(f".st-key-digit-wall-{kind}-area .js-plotly-plot").last
+    return graph.evaluate("""graph => {
+        const overlay = graph.querySelector(':scope > .latent-wall-landing');
+        if (!overlay || overlay.style.display === 'none' || !overlay.dataset.lwLanding) {
+            return null;
+        }
+        const code = JSON.parse(overlay.dataset.lwLanding);
+        const box = overlay.querySelector('path').getBBox();
+        const {xaxis, yaxis} = graph._fullLayout;
+        return {code, star: [box.x + box.width / 2, box.y + box.height / 2],
+                at: [xaxis.d2p(code[0]), yaxis.d2p(code[1])], size: [xaxis._length, yaxis._length],
+                rings: [...overlay.querySelectorAll('polyline')].filter(line => line.getAttribute('display') !== 'none')
+                    .map(line => line.getAttribute('points').split(' ').map(pair => pair.split(',').map(Number))),
+                words: [...overlay.querySelectorAll('text')].filter(word => word.getAttribute('display') !== 'none')
+                    .map(word => word.textContent)};
+    }""")
+
+
+def assert_star_at(shown: dict, code) -> None:
+    """The star sits on the code (or, for a code beyond the view, at the view's edge, and says so)."""
+    np.testing.assert_allclose(shown["code"], code, atol=1e-3)
+    inside = all(0 <= shown["at"][axis] <= shown["size"][axis] for axis in (0, 1))
+    expected = [min(max(shown["at"][axis], 8), shown["size"][axis] - 8) for axis in (0, 1)]
+    np.testing.assert_allclose(shown["star"], expected, atol=3)
+    assert STRINGS("digit.yours" if inside else "digit.outside") in shown["words"]
 
 
 def test_a_drawn_digit_lands_on_both_walls_where_the_encoders_put_it(page, app_server, smoke_models):
@@ -53,10 +78,23 @@ def test_a_drawn_digit_lands_on_both_walls_where_the_encoders_put_it(page, app_s
     digit = drawing.digit_from(drawing.read_drawing(sent))
     models = inference.load_models(smoke_models)
     for kind in ("ae", "vae"):
-        np.testing.assert_allclose(found[kind], models[kind].encoder.encode(digit.image[None])[0], atol=1e-3)
-        page.locator(f".st-key-digit-wall-{kind} .scatterlayer path.point").first.wait_for(timeout=20_000)
-        assert stars_on(page, kind) == 1
-    assert page.locator(".st-key-digit-wall-vae .legendtext").filter(has_text="2σ").count() == 1
+        code = models[kind].encoder.encode(digit.image[None])[0]
+        np.testing.assert_allclose(found[kind], code, atol=1e-3)
+        page.wait_for_function(f"""() => {{
+            const overlay = document.querySelector('.st-key-digit-wall-{kind}-area .latent-wall-landing');
+            return overlay !== null && overlay.dataset.lwLanding !== '';
+        }}""", timeout=20_000)
+        assert_star_at(drawn_landing(page, kind), code)
+    # The VAE's rings at 1 and 2 sigma, each named; the AE has none.
+    assert drawn_landing(page, "ae")["rings"] == []
+    vae = drawn_landing(page, "vae")
+    assert len(vae["rings"]) == 2
+    one, two = (np.asarray(ring) for ring in vae["rings"])
+    for ring in (one, two):  # Both round the mean, the 2-sigma ring twice the 1-sigma one's size.
+        np.testing.assert_allclose((ring.min(axis=0) + ring.max(axis=0)) / 2, vae["at"], atol=1.5)
+    np.testing.assert_allclose(np.ptp(two, axis=0), 2 * np.ptp(one, axis=0), atol=1.5)
+    named = np.ptp(one, axis=0)[1] > 30, np.ptp(two, axis=0)[1] > 30  # A ring smaller than the star goes unnamed.
+    assert [word in vae["words"] for word in ("1σ", "2σ")] == list(named)
     digits, confidences = models.reader.read(digit.image[None])
     page.get_by_text(STRINGS("decoded.reader", digit=int(digits[0]), confidence=float(confidences[0]))).wait_for()
     assert page.get_by_text(STRINGS("digit.anomaly_title")).count() == 1
@@ -65,6 +103,8 @@ def test_a_drawn_digit_lands_on_both_walls_where_the_encoders_put_it(page, app_s
     page.locator('button[data-lw="draw-clear"]').click()
     page.get_by_text(STRINGS("digit.hint")).wait_for(timeout=20_000)
     assert pad_is_blank(page) and not landings(page)
+    wait_idle(page)
+    assert drawn_landing(page, "ae") is None and drawn_landing(page, "vae") is None
 
 
 def test_a_good_upload_lands_and_the_drawing_comes_back_when_it_is_removed(page, app_server, tmp_path):

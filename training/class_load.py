@@ -197,13 +197,14 @@ def problem_of(run: Run) -> str | None:
     return None
 
 
+def listener_data(run: Run) -> list[dict]:
+    """What the run sent to each component (a wall's listener: its scope, model, and any path or landing)."""
+    return [json.loads(element.bidi_component.json or "{}") for element in run.of_type("bidi_component")]
+
+
 def scopes(run: Run) -> set[str]:
     """The walls whose click listeners the run drew, by their container key."""
-    found = set()
-    for element in run.of_type("bidi_component"):
-        scope = json.loads(element.bidi_component.json or "{}").get("scope") or ""
-        found.add(scope.removeprefix("st-key-").removesuffix("-area"))
-    return found
+    return {str(data.get("scope") or "").removeprefix("st-key-").removesuffix("-area") for data in listener_data(run)}
 
 
 def captions(run: Run) -> list[str]:
@@ -465,7 +466,9 @@ class Learner:
 
     async def draw_digit(self) -> tuple[Run, str | None]:
         value = pad_value(pad_strokes(self.rng))
-        run = await self.student.send_widget(DRAW_PAD, json_value=json.dumps({"drawing": value}))
+        # The pad lives in the page's fragment, as a browser's stroke reruns only that.
+        run = await self.student.send_widget(DRAW_PAD, json_value=json.dumps({"drawing": value}),
+                                             fragment_id=self.student.fragments_of.get(DRAW_PAD, ""))
         return run, problem_of(run) or self.misdrawn(run, value)
 
     def misdrawn(self, run: Run, value: str) -> str | None:
@@ -480,6 +483,11 @@ class Learner:
                   and np.isfinite([float(attributes.get("x", "nan")), float(attributes.get("y", "nan"))]).all()}
         if landed != set(KINDS):
             return f"landed on {sorted(landed)}"
+        starred = {data.get("model"): data["landing"]["code"] for data in listener_data(run) if "landing" in data}
+        named = {attributes.get("model"): [float(attributes["x"]), float(attributes["y"])] for name, attributes in found
+                 if name == "digit-landing"}
+        if set(starred) != set(KINDS) or any(not np.allclose(starred[kind], named[kind], atol=1e-4) for kind in KINDS):
+            return "the walls' stars are not where the page says the digit landed"
         seen = [attributes.get("src", "") for name, attributes in found if name == "digit-verdict"]
         if not seen or np.abs(picture_of(seen[0]) - digit.image).max() > 1.5 / 255:
             return "the answer is for another drawing"
@@ -844,7 +852,8 @@ async def forge(learner: Learner, rng: np.random.Generator, kind: str, target: s
     if kind == "drawing":  # The drawing pad's value (target: its JSON text), on the drawing page opened afresh.
         await another_page(student, "draw")
         value = target if target is not None else _odd_drawing(rng)
-        return await student.rerun([WidgetState(id=student.widget_ids[DRAW_PAD], json_value=value)])
+        return await student.rerun([WidgetState(id=student.widget_ids[DRAW_PAD], json_value=value)],
+                                   fragment_id=student.fragments_of.get(DRAW_PAD, ""))
     if kind in ("click", "widget", "widget in a fragment"):  # A widget's value, of any type, for any id.
         if target is None and student.widget_ids and rng.random() < 0.5:  # One of this page's own widgets.
             target = str(rng.choice(sorted(student.widget_ids)))
