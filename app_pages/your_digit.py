@@ -26,12 +26,12 @@ from app_pages.shared import (
 from latentwall import artifacts, config, drawing, explore, figures, inference, registry
 from latentwall.data import DataError, as_images, load_mnist
 
-PAD_KEY, UPLOAD_KEY, SOURCE_KEY = "digit-pad", "digit-upload", "digit-source"
+PAD_KEY, UPLOAD_KEY, SOURCE_KEY, DRAWING_KEY = "digit-pad", "digit-upload", "digit-source", "digit-drawing"
 DRAWN, UPLOADED = "draw", "upload"
 WALL_HEIGHT = 420
 _LOGGER = logging.getLogger(__name__)
 
-# The drawing pad: a 280x280 canvas and a clear button; the drawing arrives as state "drawing" (draw_pad.js).
+# The drawing pad: a 280x280 canvas and a clear button; each drawing arrives as the event "drawing" (draw_pad.js).
 _pad = st.components.v2.component(
     "latent_wall.draw_pad",
     html=('<canvas width="280" height="280" data-lw="draw-pad"></canvas>'
@@ -45,13 +45,34 @@ def _chose(source: str) -> None:
     st.session_state[SOURCE_KEY] = source
 
 
+def _store_drawing() -> None:
+    """Runs before the rerun a drawing causes: keeps what the pad sent if it can be a drawing at all.
+
+    A PNG data address within the size cap (read and checked as the page draws), None for a cleared pad, and
+    for anything else an empty text, which the page refuses with its message. The event itself is gone after
+    this run, so a value Streamlit could not even parse costs that one run, never the session.
+    """
+    event = st.session_state.get(PAD_KEY)
+    value = event.get("drawing") if isinstance(event, dict) else None
+    if value is None:
+        st.session_state[DRAWING_KEY] = None
+    elif isinstance(value, str) and len(value) <= drawing.MAX_DATA_URL_CHARS:
+        st.session_state[DRAWING_KEY] = value
+    else:
+        st.session_state[DRAWING_KEY] = ""
+    _chose(DRAWN)
+
+
 def inputs(left, right) -> tuple[drawing.Digit | drawing.Refusal | None, drawing.Digit | drawing.Refusal | None]:
     """The pad (in left) and the uploader (in right); each one's digit, refusal (said under it) or None."""
     with left:
         st.markdown(text("digit.draw_title"))
-        result = _pad(key=PAD_KEY, data={"words": {"pad": text("digit.pad_label"), "clear": text("digit.clear")}},
-                      on_drawing_change=lambda: _chose(DRAWN))
-        drawn = drawing.digit_from(drawing.read_drawing(result.get("drawing") if isinstance(result, dict) else None))
+        kept = st.session_state.get(DRAWING_KEY)
+        # The kept drawing goes back to the pad, which paints it on a fresh canvas (back from another page).
+        _pad(key=PAD_KEY, data={"words": {"pad": text("digit.pad_label"), "clear": text("digit.clear")},
+                                "drawing": kept if isinstance(kept, str) and kept else None},
+             on_drawing_change=_store_drawing)
+        drawn = drawing.digit_from(drawing.read_drawing(kept))
         refusal_note(drawn, "digit-draw-message")
     with right:
         st.markdown(text("digit.upload_title"))

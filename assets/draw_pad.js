@@ -1,6 +1,7 @@
 // The drawing pad of "Your own digit": draw with a mouse, a finger or a pen on a 280x280 canvas; when a stroke
-// ends, the whole canvas goes to Python as a PNG data address (state "drawing"), where it is checked and read
-// exactly as an uploaded file is. "Clear" wipes the canvas and sends null.
+// ends, the whole canvas goes to Python as a PNG data address (the event "drawing"), where it is checked, kept,
+// and read exactly as an uploaded file is. "Clear" wipes the canvas and sends null. An event, not a state:
+// Python keeps only what it checked, so no value the server cannot read stays behind for later runs.
 //
 // Streamlit calls this function again each time Python sends new data (the words after a language switch),
 // with the same canvas: the listeners are set up once per canvas, and only the words and the latest sender
@@ -20,6 +21,21 @@ function point(canvas, event) {
   const frame = canvas.getBoundingClientRect();
   return [(event.clientX - frame.left) * (canvas.width / frame.width),
           (event.clientY - frame.top) * (canvas.height / frame.height)];
+}
+
+// A drawing Python kept (a PNG data address of this same pad), painted on a fresh canvas.
+function restore(canvas, kept) {
+  if (typeof kept !== "string" || !kept.startsWith("data:image/png;base64,")) {
+    return;
+  }
+  const picture = new Image();
+  picture.onload = () => {
+    if (canvas.dataset.drawn !== "true") {
+      canvas.getContext("2d").drawImage(picture, 0, 0, canvas.width, canvas.height);
+      canvas.dataset.drawn = "true";
+    }
+  };
+  picture.src = kept;
 }
 
 function setUp(canvas, clear) {
@@ -78,16 +94,17 @@ function setUp(canvas, clear) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setTriggerValue } = component;
   const canvas = parentElement.querySelector("canvas");
   const clear = parentElement.querySelector("button");
   const words = (data && data.words) || {};
-  canvas.latentWallSend = setStateValue;
+  canvas.latentWallSend = setTriggerValue;
   canvas.setAttribute("aria-label", words.pad || "");
   canvas.title = words.pad || "";
   clear.textContent = words.clear || "";
   if (canvas.dataset.ready !== "true") {
     canvas.dataset.ready = "true";
     setUp(canvas, clear);
+    restore(canvas, data && data.drawing);
   }
 }

@@ -58,7 +58,7 @@ def test_the_page_opens_with_a_hint_and_both_walls_without_a_landing(app):
 
 
 def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
-    test = app(PAGE, **{"digit-pad": pad_value(seven_on_the_pad())})
+    test = app(PAGE, **{"digit-drawing": pad_value(seven_on_the_pad())["drawing"]})
     assert_clean(test)
     digit = drawing.digit_from(drawing.read_drawing(pad_value(seven_on_the_pad())["drawing"]))
     models = inference.load_models(smoke_models)
@@ -92,14 +92,14 @@ def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
     {"drawing": "data:text/html;base64,PGgxPg=="}, {"drawing": {"nested": "value"}},
 ])
 def test_a_forged_drawing_gets_a_message_not_an_error(app, forged):
-    test = app(PAGE, **{"digit-pad": forged})
+    test = app(PAGE, **{"digit-drawing": forged["drawing"]})
     assert_clean(test)
     assert [warning.value for warning in test.warning] == [STRINGS("digit.refused_bad_drawing")]
     assert not any("landing" in data for data in listener_data(test).values())
 
 
 def test_a_blank_pad_says_nothing_is_drawn(app):
-    test = app(PAGE, **{"digit-pad": pad_value(Image.new("RGB", (280, 280), "white"))})
+    test = app(PAGE, **{"digit-drawing": pad_value(Image.new("RGB", (280, 280), "white"))["drawing"]})
     assert_clean(test)
     assert [warning.value for warning in test.warning] == [STRINGS("digit.refused_no_ink")]
 
@@ -110,7 +110,7 @@ def test_without_the_stored_scores_they_are_measured_once_from_the_test_set(app,
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
     (config.dataset_dir(root) / drawing.SCORES_FILE).unlink(missing_ok=True)
     use_models(root)
-    test = app(PAGE, **{"digit-pad": pad_value(seven_on_the_pad())})
+    test = app(PAGE, **{"digit-drawing": pad_value(seven_on_the_pad())["drawing"]})
     assert_clean(test)
     assert re.search(r"higher than that of \d+(\.\d)?% of", "\n".join(item.value for item in test.markdown))
 

@@ -142,3 +142,23 @@ def test_every_bad_file_gets_its_message_and_the_drawing_stays(page, app_server,
         page.locator('[data-testid="stFileChipDeleteBtn"] button').click()
         message.wait_for(state="detached", timeout=20_000)
         wait_idle(page)
+
+
+def test_the_drawing_is_still_there_after_a_visit_to_another_page(page, app_server):
+    open_pad(page, app_server)
+    draw(page, SEVEN)
+    drawn = wait_for_landing(page)
+    page.get_by_role("link", name=STRINGS("wall.nav")).click()
+    page.locator(PAD).wait_for(state="detached", timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("link", name=STRINGS("digit.nav")).click()
+    page.locator(PAD).wait_for(timeout=20_000)
+    # The page kept the drawing: the same landing, and the pad paints it again.
+    assert wait_for_landing(page) == drawn
+    for _ in range(100):
+        if page.locator(PAD).evaluate("canvas => canvas.dataset.drawn") == "true":
+            break
+        page.wait_for_timeout(100)
+    assert not pad_is_blank(page)
+    page.get_by_text(STRINGS("digit.showing_drawing")).wait_for()
+    assert_no_error(page)

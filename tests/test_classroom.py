@@ -341,3 +341,38 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(live_server.url + forged)
         assert refused.value.code in (400, 404), forged  # Streamlit refuses an encoded "../" itself (400).
+
+
+def test_a_drawing_the_server_cannot_read_costs_one_run_and_the_next_drawing_lands(live_server):
+    """The pad sends each drawing as an event: what Streamlit cannot parse (100,000-deep, cut short) or what is
+    no drawing costs that one run; the drawing kept before stays shown, and the next one lands."""
+    from latentwall import drawing, i18n
+    from training.class_load import hooked, pad_strokes, pad_value
+
+    strings = i18n.load_strings("en")
+    refused = strings("digit.refused_bad_drawing", megabytes=drawing.MAX_FILE_BYTES / 1e6,
+                      megapixels=drawing.MAX_PIXELS / 1e6, side=drawing.MIN_SIDE)
+    rng = np.random.default_rng(3)
+
+    def landing(answer) -> dict:
+        return {attributes["model"]: attributes["x"] for block in hooked(answer) for name, attributes in block
+                if name == "digit-landing"}
+
+    async def scenario():
+        student = await opened(live_server, "draw")
+        first = await student.send_event("digit-pad", "drawing", pad_value(pad_strokes(rng)))
+        deep = await student.send_trigger(student.triggers["digit-pad"],
+                                          '[{"event": "drawing", "value": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+        cut = await student.send_trigger(student.triggers["digit-pad"], '[{"event": "drawing", "val')
+        number = await student.send_event("digit-pad", "drawing", 42)
+        after = await student.send_event("digit-pad", "drawing", pad_value(pad_strokes(rng)))
+        await student.close()
+        return first, deep, cut, number, after
+
+    first, deep, cut, number, after = run(scenario())
+    assert not first.errors and set(landing(first)) == {"ae", "vae"}, first.errors
+    for answer in (deep, cut, number, after):
+        assert "Traceback" not in answer.text()
+    assert not cut.errors and landing(cut) == landing(first), "what cannot be parsed leaves the kept drawing"
+    assert not number.errors and refused in number.text()
+    assert not after.errors and set(landing(after)) == {"ae", "vae"} and landing(after) != landing(first)

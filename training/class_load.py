@@ -462,13 +462,11 @@ class Learner:
     async def open_your_digit(self) -> tuple[Run, str | None]:
         run = await self.open("draw")
         pad = any(element.bidi_component.component_name == PAD_COMPONENT for element in run.of_type("bidi_component"))
-        return run, problem_of(run) or (None if pad and DRAW_PAD in self.student.widget_ids else "no drawing pad")
+        return run, problem_of(run) or (None if pad and DRAW_PAD in self.student.triggers else "no drawing pad")
 
     async def draw_digit(self) -> tuple[Run, str | None]:
         value = pad_value(pad_strokes(self.rng))
-        # The pad lives in the page's fragment, as a browser's stroke reruns only that.
-        run = await self.student.send_widget(DRAW_PAD, json_value=json.dumps({"drawing": value}),
-                                             fragment_id=self.student.fragments_of.get(DRAW_PAD, ""))
+        run = await self.student.send_event(DRAW_PAD, "drawing", value)
         return run, problem_of(run) or self.misdrawn(run, value)
 
     def misdrawn(self, run: Run, value: str) -> str | None:
@@ -806,33 +804,38 @@ def _odd_pictures() -> tuple[bytes, ...]:
             b"\x89PNG\r\n\x1a\n" + b"\0" * 40, b"This is not a picture of a digit.", b"")
 
 
+def _drawing_event(value, event: str = "drawing") -> str:
+    return json.dumps([{"event": event, "value": value}])
+
+
 def _odd_drawing(rng: np.random.Generator) -> str:
-    """A forged value of the drawing pad (its component state, JSON text): odd types, odd pictures, data
-    addresses that are too long or not PNG, a stroke list instead of a picture, deep nesting, no object at all."""
+    """A forged event of the drawing pad (JSON text, as the pad's trigger sends it): odd types, odd pictures, data
+    addresses that are too long or not PNG, a stroke list instead of a picture, deep nesting, text that is no
+    JSON, events of other names, and a good drawing among forged fields."""
     shape = int(rng.integers(7))
     if shape == 0:
-        return json.dumps({"drawing": ODD_VALUES[int(rng.integers(len(ODD_VALUES)))]})
+        return _drawing_event(ODD_VALUES[int(rng.integers(len(ODD_VALUES)))])
     if shape == 1:
         pictures = _odd_pictures()
         picture = pictures[int(rng.integers(len(pictures)))]
-        return json.dumps({"drawing": drawing.DATA_URL_PREFIX + base64.b64encode(picture).decode("ascii")})
+        return _drawing_event(drawing.DATA_URL_PREFIX + base64.b64encode(picture).decode("ascii"))
     if shape == 2:
-        return json.dumps({"drawing": str(rng.choice([
+        return _drawing_event(str(rng.choice([
             drawing.DATA_URL_PREFIX + "A" * (drawing.MAX_DATA_URL_CHARS + 4), "data:text/html;base64,PGgxPg==",
             drawing.DATA_URL_PREFIX + "@@@", drawing.DATA_URL_PREFIX, drawing.DATA_URL_PREFIX + " iVBO R w0K ",
-            "javascript:alert(1)", "data:image/svg+xml;base64,PHN2Zy8+"]))})
+            "javascript:alert(1)", "data:image/svg+xml;base64,PHN2Zy8+"])))
     if shape == 3:  # Points instead of a picture: a few, many, or more than a session may hold.
         points = rng.uniform(-1e6, 1e6, size=(int(rng.choice([10, 10_000, 80_000])), 2)).round(1).tolist()
-        return json.dumps({str(rng.choice(["drawing", "strokes"])): [points]})
+        return _drawing_event([points], str(rng.choice(["drawing", "strokes"])))
     if shape == 4:
         depth = int(rng.choice([50, 5_000, 100_000]))
-        return '{"drawing": ' + "[" * depth + "]" * depth + "}"
+        return '[{"event": "drawing", "value": ' + "[" * depth + "]" * depth + "}]"
     if shape == 5:
-        return str(rng.choice(["[", "null", '"drawing"', "[1, 2]", "NaN", "", "{}", "true", '{"drawing": null}',
-                               '{"drawing": NaN}', "{" * 1000]))
+        return str(rng.choice(["[", "null", '"drawing"', "[1, 2]", "NaN", "", "{}", "true", '[{"event": "drawing"}]',
+                               '[{"event": "drawing", "value": NaN}]', "{" * 1000, '[{"event": "drawing", "val']))
     good = pad_value(pad_strokes(rng))
-    return json.dumps({"drawing": good, "words": {"pad": "<img src=x onerror=alert(1)>"}, "__proto__": {"x": 1},
-                       "drawing ": 10**400})
+    return json.dumps([{"event": "drawing", "value": good, "words": {"pad": "<img src=x onerror=alert(1)>"},
+                        "__proto__": {"x": 1}}, {"event": "drawing ", "value": 10**400}])
 
 
 def _real_id(student: Student, key: str) -> str:
@@ -852,8 +855,7 @@ async def forge(learner: Learner, rng: np.random.Generator, kind: str, target: s
     if kind == "drawing":  # The drawing pad's value (target: its JSON text), on the drawing page opened afresh.
         await another_page(student, "draw")
         value = target if target is not None else _odd_drawing(rng)
-        return await student.rerun([WidgetState(id=student.widget_ids[DRAW_PAD], json_value=value)],
-                                   fragment_id=student.fragments_of.get(DRAW_PAD, ""))
+        return await student.send_trigger(student.triggers[DRAW_PAD], value)
     if kind in ("click", "widget", "widget in a fragment"):  # A widget's value, of any type, for any id.
         if target is None and student.widget_ids and rng.random() < 0.5:  # One of this page's own widgets.
             target = str(rng.choice(sorted(student.widget_ids)))

@@ -106,6 +106,7 @@ class Student:
         self.fragments_of: dict[str, str] = {}  # a widget's key in the app -> the fragment it lives in ("" if none)
         self.listeners: dict[str, str] = {}  # container key of a wall -> its trigger widget id
         self.listener_fragments: dict[str, str] = {}  # trigger widget id -> the fragment it lives in
+        self.triggers: dict[str, str] = {}  # a component's key in the app -> its trigger widget id
         self.cached: dict[str, ForwardMsg] = {}  # Messages the server may later send by reference only, by hash.
         self.bytes_received = 0
         self.closed_by_server: int | None = None
@@ -172,6 +173,10 @@ class Student:
         value = [{"event": "click", "value": {"x": x, "y": y, "index": index, "at": int(time.time() * 1000)}}]
         return await self.send_trigger(trigger, json.dumps(value))
 
+    async def send_event(self, key: str, event: str, value) -> Run:
+        """Send one event of the component shown under key, as its page sends it (e.g. the pad's drawing)."""
+        return await self.send_trigger(self.triggers[key], json.dumps([{"event": event, "value": value}]))
+
     async def send_widget(self, key: str, fragment_id: str = "", **value) -> Run:
         """Send one widget's value as a browser would, e.g. send_widget("model", string_value="vae")."""
         return await self.rerun([WidgetState(id=self.widget_ids.get(key, key), **value)], fragment_id=fragment_id)
@@ -233,6 +238,8 @@ class Student:
             scope = json.loads(element.bidi_component.json or "{}").get("scope")
             if scope:
                 self.listeners[scope.removeprefix("st-key-").removesuffix("-area")] = trigger
+            if base.startswith("$$ID-"):
+                self.triggers[base.split("-", 2)[2]] = trigger
             self.listener_fragments[trigger] = delta.fragment_id
         elif kind == "html" and run.first_verdict_s is None and verdict_of(element.html.body) is not None:
             run.first_verdict_s = time.perf_counter() - started
