@@ -355,7 +355,8 @@ async def nginx_soak(args) -> None:
     course = class_load.course(args.models)
     expiry = ["--server.disconnectedSessionTTL", str(SOAK_SESSION_TTL_S)]
     with ClassServer(replicas=1, environment=class_environment(args.models, args.data), replica_args=expiry) as served:
-        figures = await class_load.soak(served, course, args.soak, args.concurrent, SOAK_SESSION_TTL_S)
+        figures = await class_load.soak(served, course, args.soak, args.concurrent, SOAK_SESSION_TTL_S,
+                                        spread_s=60 * args.minutes)
     tally = figures["tally"]
     growth = figures["rss_after_mb"] - figures["rss_warm_mb"]
     print(f"{figures['sessions']} sessions through nginx, {figures['concurrent']} at a time, in "
@@ -413,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cost-rounds", type=int, default=10,
                         help="rounds of the lesson one student does alone to price each action (with --through-nginx)")
     parser.add_argument("--soak", type=int, help="with --through-nginx: this many sessions come and go instead")
-    parser.add_argument("--concurrent", type=int, default=50, help="sessions open at once in the soak")
+    parser.add_argument("--concurrent", type=int, default=50, help="sessions open at once in the soak (at most)")
+    parser.add_argument("--minutes", type=float, default=20.0,
+                        help="the soak's sessions arrive evenly over this many minutes (default 20)")
     parser.add_argument("--fuzz", type=int, help="with --through-nginx: this many forged messages beside the class")
     parser.add_argument("--forgers", type=int, default=20, help="hostile sessions that share the forged messages")
     args = parser.parse_args(argv)

@@ -660,9 +660,10 @@ async def class_load(served, course: Course, students: int, seconds: float) -> d
 
 # --- Sessions coming and going ----------------------------------------------------------------------------------
 
-async def soak(served, course: Course, sessions: int, concurrent: int, session_ttl_s: float) -> dict:
-    """`sessions` short visits, `concurrent` at a time, against the first replica; its memory before, at the
-    peak and after every session has closed and expired."""
+async def soak(served, course: Course, sessions: int, concurrent: int, session_ttl_s: float,
+               spread_s: float = 0.0) -> dict:
+    """`sessions` short visits, arriving evenly over spread_s seconds and at most `concurrent` at a time, against
+    the first replica; its memory before, at the peak and after every session has closed and expired."""
     watch = ServerWatch(server_pids(served)[:1])
     fresh = watch.rss()
 
@@ -683,11 +684,12 @@ async def soak(served, course: Course, sessions: int, concurrent: int, session_t
     gate = asyncio.Semaphore(concurrent)
 
     async def visit(seed: int) -> None:
+        await asyncio.sleep(max(0.0, started + (seed - 10) * spread_s / sessions - time.perf_counter()))
         async with gate:
             await lesson(served.url, course, seed, tally, time.perf_counter() + 600, VISIT, 0.3, rounds=1)
 
-    sampler = asyncio.ensure_future(watch.watch_rss())
     started = time.perf_counter()
+    sampler = asyncio.ensure_future(watch.watch_rss())
     await asyncio.gather(*(visit(seed) for seed in range(10, 10 + sessions)))
     elapsed = time.perf_counter() - started
     sampler.cancel()
