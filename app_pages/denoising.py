@@ -10,7 +10,7 @@ import html
 import streamlit as st
 
 from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import choice_radio, guarded, paragraph, session_strings, test_images, text
+from app_pages.shared import choice_radio, guarded, language, paragraph, session_strings, test_images, text
 from latentwall import config, denoising, explore, figures, keras_summary, noise, registry
 
 # Test digits shown on the page (a 7, a 2, a 1, a 0, a 4 and a 9): the first of the test set, fixed so a
@@ -76,8 +76,16 @@ def examples_part() -> None:
     kind, level = noise_controls()
     if images is None:
         return
-    found = denoising.examples(models, images[list(SHOWN_DIGITS)], kind, level, NOISE_SEED)
-    st.html(examples_html(found, tuple(recipe.name for recipe in pair), kind, level))
+    st.html(examples_view(str(config.MODELS_ROOT), kind, f"{level:.2f}", language(), models, images))
+
+
+# A class looks at the same few levels (the noise is seeded): each is drawn once per process and language, and
+# opening the page or moving to a level someone has seen costs no decoding.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def examples_view(folder: str, kind: str, level: str, words_language: str, _models: dict, _images) -> str:
+    pair = registry.denoising_pair()
+    found = denoising.examples(_models, _images[list(SHOWN_DIGITS)], kind, float(level), NOISE_SEED)
+    return examples_html(found, tuple(recipe.name for recipe in pair), kind, float(level))
 
 
 def psnr_chart() -> None:

@@ -347,7 +347,9 @@ class Learner:
 
     async def pick_digit(self) -> tuple[Run, str | None]:
         slot, digit = str(self.rng.choice(["interp-class-a", "interp-class-b"])), int(self.rng.integers(10))
-        run = await self.student.send_widget(slot, string_value=str(digit))
+        # The pickers live in the page's fragment for the two digits: a browser's pick reruns only that.
+        run = await self.student.send_widget(slot, fragment_id=self.student.fragments_of.get(slot, ""),
+                                             string_value=str(digit))
         return run, problem_of(run) or (None if len(captions(run)) >= 4 else "no filmstrip")
 
     async def open_compare(self) -> tuple[Run, str | None]:
