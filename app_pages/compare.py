@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
 import streamlit as st
-from PIL import Image
 
 from app_pages.shared import KINDS, cached_models, decoded_panel, guarded, models_or_stop, text, wall_chart, wall_for
 from latentwall import claims, config, explore, inference, latent
@@ -12,9 +13,14 @@ WALL_HEIGHT = 440
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # Each manifold is one batched decode per model, made once.
-def manifold_picture(folder: str, kind: str) -> Image.Image:
+def manifold_picture(folder: str, kind: str) -> bytes:
+    """The manifold as PNG bytes, encoded once: st.image would encode a 1120 x 1120 picture again on every open
+    (about 30 ms each), while bytes it serves as they are."""
     model = cached_models(folder)[kind]
-    return explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2)
+    picture = explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2)
+    encoded = io.BytesIO()
+    picture.save(encoded, format="PNG")
+    return encoded.getvalue()
 
 
 @st.fragment
@@ -83,7 +89,7 @@ def compare_page() -> None:
     st.subheader(text("compare.manifold_title"))
     st.markdown(text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
-        column.image(manifold_picture(str(config.MODELS_ROOT), kind), width="stretch",
+        column.image(manifold_picture(str(config.MODELS_ROOT), kind), width="stretch", output_format="PNG",
                      caption=text("compare.manifold_caption", model=text(f"models.{kind}")))
     claims_panel(models.folder)
     defects_table(models.folder)

@@ -90,7 +90,7 @@ def plain_wall(folder: str, kind: str, height: int, language: str) -> go.Figure:
     """A wall without its legend, to give the path room."""
     figure = figures.copy_of(base_wall(folder, kind, height, False, language))
     figure.update_layout(showlegend=False)
-    return figure
+    return figures.shared(figure)
 
 
 def path_wall(kind: str) -> None:
@@ -203,8 +203,9 @@ def pair_digits(pickers, chosen, results, strips) -> None:
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: the page copies it.
 def base_picture(folder: str, name: str, height: int, language: str) -> go.Figure:
     picture = cached_recipe(folder, name).picture
-    return figures.wall_figure(picture.codes, picture.labels, explore.wall_box(picture),
-                               view=explore.opening_view(picture), words=wall_words(language), height=height)
+    return figures.shared(figures.wall_figure(picture.codes, picture.labels, explore.wall_box(picture),
+                                              view=explore.opening_view(picture), words=wall_words(language),
+                                              height=height))
 
 
 def frame_positions(lesson_weights: bool) -> np.ndarray:

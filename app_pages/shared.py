@@ -281,9 +281,9 @@ def decodability_map(folder: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
 def base_wall(folder: str, kind: str, height: int, with_map: bool, language: str) -> go.Figure:
     wall = cached_models(folder)[kind].wall
     confidence = decodability_map(folder, kind)[1] if with_map else None
-    return figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall), view=explore.opening_view(wall),
-                               words=wall_words(language),
-                               height=height, confidence=confidence)
+    return figures.shared(figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall),
+                                              view=explore.opening_view(wall), words=wall_words(language),
+                                              height=height, confidence=confidence))
 
 
 def wall_for(kind: str, height: int = 560, with_map: bool = False) -> go.Figure:

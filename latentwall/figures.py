@@ -95,10 +95,23 @@ def _spec_of(base: go.Figure) -> dict:
     spec = base.to_dict()
     default = pio.templates[pio.templates.default].to_plotly_json() if pio.templates.default else None
     if default is not None and spec["layout"].get("template") == default:
-        del spec["layout"]["template"]
+        # A new layout dict: a shared figure's to_dict() (see shared) hands out its one dict, never to be changed.
+        spec = {**spec, "layout": {name: value for name, value in spec["layout"].items() if name != "template"}}
     _SPECS[id(base)] = (weakref.ref(base), spec)
     weakref.finalize(base, _SPECS.pop, id(base), None)
     return spec
+
+
+def shared(figure: go.Figure) -> go.Figure:
+    """Mark a figure that is built once per process and never changed again (a wall every session shows): its
+    dict is made now, once, and to_dict() hands out that same dict from then on.
+
+    Streamlit asks for figure.to_dict() on every run that shows a chart, and for a wall that encodes its 10,000
+    points again (about a quarter of opening the AE vs VAE page). Nothing may change the dict it returns.
+    """
+    spec = figure.to_dict()
+    figure.to_dict = lambda: spec
+    return figure
 
 
 def copy_of(base: go.Figure) -> go.Figure:
