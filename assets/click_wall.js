@@ -469,16 +469,14 @@ function createMount(scope) {
     const ends = path.map((code) => [xaxis.d2p(code[0]), yaxis.d2p(code[1])]);
     const [line, startDot, endDot, startLabel, endLabel] = overlay.children;
     const colour = mount.pathStyle.colour || "#111111";
-    Object.entries({ x1: ends[0][0], y1: ends[0][1], x2: ends[1][0], y2: ends[1][1], stroke: colour,
-                     "stroke-width": 3 }).forEach(([name, value]) => line.setAttribute(name, String(value)));
+    setAttributes(line, { x1: ends[0][0], y1: ends[0][1], x2: ends[1][0], y2: ends[1][1], stroke: colour,
+                          "stroke-width": 3 });
     [[startDot, ends[0]], [endDot, ends[1]]].forEach(([dot, [x, y]]) => {
-      Object.entries({ cx: x, cy: y, r: 6, fill: colour, stroke: "#ffffff", "stroke-width": 1.5 })
-        .forEach(([name, value]) => dot.setAttribute(name, String(value)));
+      setAttributes(dot, { cx: x, cy: y, r: 6, fill: colour, stroke: "#ffffff", "stroke-width": 1.5 });
     });
     [[startLabel, ends[0], mount.pathStyle.start], [endLabel, ends[1], mount.pathStyle.end]].forEach(([label, [x, y], word]) => {
-      Object.entries({ x, y: y - 11, "text-anchor": "middle", fill: colour, stroke: "#ffffff", "stroke-width": 3,
-                       "paint-order": "stroke", "font-size": 13, "font-family": "sans-serif" })
-        .forEach(([name, value]) => label.setAttribute(name, String(value)));
+      setAttributes(label, { x, y: y - 11, "text-anchor": "middle", fill: colour, stroke: "#ffffff", "stroke-width": 3,
+                             "paint-order": "stroke", "font-size": 13, "font-family": "sans-serif" });
       if (label.textContent !== (word || "")) {
         label.textContent = word || "";
       }
