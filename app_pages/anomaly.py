@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages.shared import choice_radio, guarded, session_strings, text
 from latentwall import anomaly, artifacts, config, explore, figures, registry
+from latentwall.images import png
 
 KIND_KEY, HELD_OUT_KEY = "anomaly-kind", "anomaly-held-out"
 EXAMPLE_SCALE = 3
@@ -103,8 +104,15 @@ def examples(name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
             st.info(text("anomaly.no_examples"))
             return
         st.caption(title)
-        st.image([explore.upscale(image / 255.0, EXAMPLE_SCALE) for image in images],
+        st.image(list(example_pictures(str(config.MODELS_ROOT), name, side, images)), output_format="PNG",
                  caption=[text("anomaly.example_score", score=score) for score in case["examples"][side]])
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)  # One per case and side; the stored images never change.
+def example_pictures(folder: str, name: str, side: str, _images: np.ndarray) -> tuple[bytes, ...]:
+    """A side's stored examples enlarged and encoded as PNG once: st.image would encode each again (as JPEG) on
+    every run."""
+    return tuple(png(explore.upscale(image / 255.0, EXAMPLE_SCALE)) for image in _images)
 
 
 def honest_case(report: dict) -> None:

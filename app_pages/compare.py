@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from app_pages.shared import KINDS, cached_models, decoded_panel, guarded, models_or_stop, text, wall_chart, wall_for
-from latentwall import claims, config, explore, inference, latent
+from app_pages.shared import (
+    KINDS,
+    cached_models,
+    decoded_panel,
+    file_stamp,
+    guarded,
+    language,
+    models_or_stop,
+    text,
+    wall_chart,
+    wall_for,
+)
+from latentwall import claims, config, explore, i18n, latent
 
 WALL_HEIGHT = 440
 
@@ -31,48 +44,75 @@ def decoded_part(kind: str) -> None:
     decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5, link="compare")
 
 
-def compare_column(kind: str, model: inference.LatentModel) -> None:
+@st.cache_resource(show_spinner=False, max_entries=4)  # Spans 10,000 codes: worked out once per model.
+def code_bounds(folder: str, kind: str) -> tuple[float, float, float, float]:
+    return latent.bounding_box(cached_models(folder)[kind].wall.codes)
+
+
+def compare_column(kind: str) -> None:
     """One model's wall over its decodability map, in its own units, and what a click on it decodes."""
     st.subheader(text(f"models.{kind}"))
-    x_min, x_max, y_min, y_max = latent.bounding_box(model.wall.codes)
+    x_min, x_max, y_min, y_max = code_bounds(str(config.MODELS_ROOT), kind)
     st.caption(text("compare.units", x_min=x_min, x_max=x_max, y_min=y_min, y_max=y_max))
     wall_chart(f"compare-pick-{kind}", wall_for(kind, WALL_HEIGHT, with_map=True))
     decoded_part(kind)
 
 
-def defects_table(folder) -> None:
+@st.cache_resource(show_spinner=False, max_entries=8)  # One per report and language, shared and never changed.
+def defects_frame(folder: str, words_language: str, stamp: tuple[int, int]) -> pd.DataFrame | None:
+    """The measures as a table, each with a line saying what it means; None without a report (stamp: the
+    report's change time and size). Built as a data frame once: st.table would build one on every open."""
+    report = explore.load_evaluation(Path(folder))
+    if report is None:
+        return None
+    strings = i18n.load_strings(words_language)
+    return pd.DataFrame([{strings("compare.column_measure"): strings(f"defects.{key}.label"),
+                          strings("models.ae"): ae, strings("models.vae"): vae,
+                          strings("compare.column_meaning"): strings(f"defects.{key}.meaning")}
+                         for key, ae, vae in explore.defect_rows(report)])
+
+
+def defects_table(folder: Path) -> None:
     """The numbers `training.evaluate` measured, each with a line saying what it means."""
     st.subheader(text("compare.defects_title"))
-    report = explore.load_evaluation(folder)
-    if report is None:
+    table = defects_frame(str(folder), language(), file_stamp(Path(folder) / config.EVALUATION_FILE))
+    if table is None:
         st.info(text("compare.no_evaluation"))
         st.code(config.EVALUATE_COMMAND, language="bash")
         return
-    rows = [{text("compare.column_measure"): text(f"defects.{key}.label"),
-             text("models.ae"): ae, text("models.vae"): vae,
-             text("compare.column_meaning"): text(f"defects.{key}.meaning")}
-            for key, ae, vae in explore.defect_rows(report)]
-    st.table(rows)
+    st.table(table, hide_index=True)
 
 
-def claims_panel(folder) -> None:
+@st.cache_resource(show_spinner=False, max_entries=16)  # One per report, language and reveal; never changed.
+def claims_frame(folder: str, words_language: str, stamp: tuple[int, int], reveal: bool) -> pd.DataFrame | None:
+    """Each claim beside the measured figures, with its verdict or, before the reveal, a word that it is
+    hidden; None when the report does not hold what the claims need."""
+    judged = claims.judge(explore.load_evaluation(Path(folder)) or {})
+    if judged is None:
+        return None
+    strings = i18n.load_strings(words_language)
+    return pd.DataFrame([
+        {strings("claims.column_claim"): strings(f"claims.{claim.key}.claim"),
+         strings("models.ae"): strings(f"claims.{claim.key}.figure", **claim.ae),
+         strings("models.vae"): strings(f"claims.{claim.key}.figure", **claim.vae),
+         strings("claims.column_verdict"): (
+             f"{strings(f'claims.verdict_{claim.verdict}')}: {strings(f'claims.{claim.key}.{claim.verdict}')}"
+             if reveal else strings("claims.hidden"))}
+        for claim in judged])
+
+
+def claims_panel(folder: Path) -> None:
     """The story's claims beside the measured figures; each verdict follows from evaluation.json by a stated
     rule (latentwall/claims.py) and stays hidden until the student has made a guess."""
     st.subheader(text("claims.title"))
-    judged = claims.judge(explore.load_evaluation(folder) or {})
-    if judged is None:
+    stamp = file_stamp(Path(folder) / config.EVALUATION_FILE)
+    if claims_frame(str(folder), language(), stamp, False) is None:
         st.info(text("claims.outdated"))
         st.code(config.EVALUATE_COMMAND, language="bash")
         return
     st.markdown(text("claims.intro"))
     reveal = st.toggle(text("claims.reveal"), key="claims-reveal")
-    st.table([{text("claims.column_claim"): text(f"claims.{claim.key}.claim"),
-               text("models.ae"): text(f"claims.{claim.key}.figure", **claim.ae),
-               text("models.vae"): text(f"claims.{claim.key}.figure", **claim.vae),
-               text("claims.column_verdict"): (
-                   f"{text(f'claims.verdict_{claim.verdict}')}: {text(f'claims.{claim.key}.{claim.verdict}')}"
-                   if reveal else text("claims.hidden"))}
-              for claim in judged])
+    st.table(claims_frame(str(folder), language(), stamp, bool(reveal)), hide_index=True)
     with st.expander(text("claims.rules_title")):
         st.markdown(text("claims.rules", **{name.lower(): getattr(claims, name) for name in claims.THRESHOLDS}))
 
@@ -85,7 +125,7 @@ def compare_page() -> None:
     st.caption(text("compare.linked"))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         with column:
-            compare_column(kind, models[kind])
+            compare_column(kind)
     st.subheader(text("compare.manifold_title"))
     st.markdown(text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):

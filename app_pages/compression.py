@@ -13,7 +13,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import PLOT_CONFIG, choice_radio, guarded, language, session_strings, test_images, text
+from app_pages.shared import (
+    PLOT_CONFIG,
+    choice_radio,
+    evaluation,
+    file_stamp,
+    guarded,
+    language,
+    session_strings,
+    test_images,
+    text,
+)
 from latentwall import compression, config, explore, figures, i18n, registry
 
 AE_SWEEP, PCA_SWEEP = registry.sweep("dense-ae"), registry.sweep("pca")
@@ -59,16 +69,29 @@ def triptychs() -> None:
     if images is None:
         return
     rows = digit_rows(len(images))
-    originals = images[rows]
-    words = {"original": text("compression.original"), "reconstruction": text("compression.reconstruction"),
-             "error": text("compression.error"), "row": text("compression.row")}  # The row's words filled in later.
     for recipe, column in zip((by_size(AE_SWEEP, size), by_size(PCA_SWEEP, size)), st.columns(2, gap="medium")):
         with column:
             model = recipe_or_stop(recipe)
-            copies = model.reconstruct(originals)
-            st.markdown(text("compression.column_caption", family=text(f"compression.family_{recipe.family}"),
-                             size=size, mse=float(np.mean((copies - originals) ** 2))))
-            st.html(compression.triptych_html(recipe.name, rows, originals, copies, words))
+            caption, body = triptych_view(str(config.MODELS_ROOT), recipe.name, tuple(int(row) for row in rows),
+                                          language(), model, images)
+            st.markdown(caption)
+            st.html(body)
+
+
+# A class opens the page on the same ten digits (the first draw's seed) and steps through the same few sizes: each
+# column is drawn once per process and language, and a step someone has made before costs no decoding.
+@st.cache_resource(show_spinner=False, max_entries=128)
+def triptych_view(folder: str, name: str, rows: tuple[int, ...], words_language: str, _model,
+                  _images: np.ndarray) -> tuple[str, str]:
+    """One recipe's column for these test digits: its caption with the mean error, and the rows as HTML."""
+    strings, recipe = i18n.load_strings(words_language), registry.recipe(name)
+    originals = _images[list(rows)]
+    copies = _model.reconstruct(originals)
+    words = {"original": strings("compression.original"), "reconstruction": strings("compression.reconstruction"),
+             "error": strings("compression.error"), "row": strings("compression.row")}  # The row's words filled later.
+    caption = strings("compression.column_caption", family=strings(f"compression.family_{recipe.family}"),
+                      size=recipe.latent_dim, mse=float(np.mean((copies - originals) ** 2)))
+    return caption, compression.triptych_html(name, np.asarray(rows), originals, copies, words)
 
 
 def families(strings) -> list[tuple[str, tuple[registry.Recipe, ...]]]:
@@ -93,13 +116,14 @@ def chart_figures(folder: str, language: str, stamp: tuple[int, int], _report: d
             sizes, errors, dims = compression.storage_series(_report, recipes, storage)
             codes.append((name, storage, strings(f"compression.storage_{storage}"), sizes, errors,
                           [strings("compression.chart_code", family=name, size=dim) for dim in dims]))
-    return size_figure, figures.bytes_figure(_report["jpeg"]["curve"], codes, bytes_words)
+    return figures.shared(size_figure), figures.shared(figures.bytes_figure(_report["jpeg"]["curve"], codes,
+                                                                             bytes_words))
 
 
 def report_charts(report: dict, folder: Path) -> None:
     """What a bigger code buys, then bytes against error beside JPEG, with the latter in plain words."""
-    found = (folder / compression.REPORT_FILE).stat()
-    size_figure, bytes_figure = chart_figures(str(folder), language(), (found.st_mtime_ns, found.st_size), report)
+    stamp = file_stamp(folder / compression.REPORT_FILE)
+    size_figure, bytes_figure = chart_figures(str(folder), language(), stamp, report)
     st.subheader(text("compression.size_title"))
     st.plotly_chart(size_figure, key="comp-size-chart", config=PLOT_CONFIG, width="stretch")
     st.caption(text("compression.size_caption", sample=report["codes"]["sample"]))
@@ -130,7 +154,7 @@ def lesson_note(folder: Path) -> None:
     """The lessons' three dense recipes: their test MSE from evaluation.json, and why one loss reads in the
     thousands."""
     st.subheader(text("compression.lessons_title"))
-    measured = (explore.load_evaluation(folder) or {}).get("recipes", {})
+    measured = (evaluation(folder) or {}).get("recipes", {})
     rows, notes = [], []
     for recipe in registry.dense_lessons():
         mse = measured.get(recipe.name, {}).get("test_mse")
@@ -150,12 +174,17 @@ def lesson_note(folder: Path) -> None:
         st.markdown(note)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)  # Read again only when the file changes (stamp).
+def stored_report(folder: str, stamp: tuple[int, int]) -> dict | None:
+    return compression.load_report(Path(folder))
+
+
 def compression_page() -> None:
     st.title(text("compression.title"))
     st.markdown(text("compression.intro"))
     triptychs()
     folder = config.dataset_dir(config.MODELS_ROOT)
-    report = compression.load_report(folder)
+    report = stored_report(str(folder), file_stamp(folder / compression.REPORT_FILE))
     if report is None:
         st.info(text("compression.no_report"))
         st.code(config.EVALUATE_COMMAND, language="bash")

@@ -6,12 +6,24 @@ The noise control reruns only the examples (a fragment); the chart of the whole 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import choice_radio, guarded, language, paragraph, session_strings, test_images, text
-from latentwall import config, denoising, explore, figures, keras_summary, noise, registry
+from app_pages.shared import (
+    choice_radio,
+    file_stamp,
+    guarded,
+    language,
+    paragraph,
+    session_strings,
+    test_images,
+    text,
+)
+from latentwall import config, denoising, explore, figures, i18n, keras_summary, noise, registry
 
 # Test digits shown on the page (a 7, a 2, a 1, a 0, a 4 and a 9): the first of the test set, fixed so a
 # class sees the same digits. The noise is seeded by kind and level, so a setting always shows the same picture.
@@ -88,45 +100,77 @@ def examples_view(folder: str, kind: str, level: str, words_language: str, _mode
     return examples_html(found, tuple(recipe.name for recipe in pair), kind, float(level))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)  # One per report and language, shared and never changed.
+def psnr_view(folder: str, words_language: str, stamp: tuple[int, int]) -> tuple[go.Figure, int] | None:
+    """The chart of one report and the number of test digits it measured, or None when the report is missing or
+    unreadable (stamp: the report's change time and size, so a new report draws anew)."""
+    found = denoising.load_report(Path(folder))
+    strings = i18n.load_strings(words_language)
+    words = {name: strings(f"denoising.chart.{name}")
+             for name in ("gaussian", "salt_and_pepper", "input", "denoising", "plain", "lesson", "psnr")}
+    try:
+        return (figures.shared(figures.psnr_figure(found, words)), int(found["digits"])) if found else None
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
 def psnr_chart() -> None:
     """Mean PSNR against noise over the test sample the evaluation measured, both models and the noisy input."""
     st.subheader(text("denoising.chart_title"))
-    found = denoising.load_report(config.dataset_dir(config.MODELS_ROOT))
-    words = {name: text(f"denoising.chart.{name}")
-             for name in ("gaussian", "salt_and_pepper", "input", "denoising", "plain", "lesson", "psnr")}
-    try:
-        figure = figures.psnr_figure(found, words) if found else None
-    except (KeyError, TypeError, ValueError, IndexError):
-        figure = None
-    if figure is None:
+    folder = config.dataset_dir(config.MODELS_ROOT)
+    found = psnr_view(str(folder), language(), file_stamp(folder / denoising.REPORT_FILE))
+    if found is None:
         st.info(text("denoising.no_report"))
         st.code(config.EVALUATE_COMMAND, language="bash")
         return
+    figure, digits = found
     st.plotly_chart(figure, key="denoise-chart", config={"displaylogo": False, "showTips": False})
-    st.caption(text("denoising.chart_caption", digits=found["digits"]))
+    st.caption(text("denoising.chart_caption", digits=digits))
+
+
+# A layer table as the page shows it: its title, its rows, and the weights it holds in all.
+LayerTable = tuple[str, pd.DataFrame, int]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # One per model files and language, shared and never changed.
+def layer_views(folder: str, words_language: str, stamp: tuple) -> tuple[str, tuple[LayerTable, ...]] | None:
+    """The split's diagram and each half's layer table, or None when a file cannot be read (stamp: the two files'
+    change times and sizes, so new models draw anew). Built as data frames once: st.table would build one from
+    rows on every open."""
+    recipe = registry.denoising_pair()[0]
+    encoder_file, decoder_file = (Path(folder) / recipe.name / f"{part}.keras" for part in ("encoder", "decoder"))
+    try:
+        encoder, decoder = keras_summary.summarize(encoder_file), keras_summary.summarize(decoder_file)
+    except ValueError:
+        return None
+    strings = i18n.load_strings(words_language)
+    titles = {name: strings(f"denoising.diagram.{name}") for name in ("encoder", "decoder", "code", "whole")}
+    columns = {name: strings(f"denoising.layer.{name}") for name in ("kind", "settings", "shape", "params")}
+    tables = tuple((titles[title], pd.DataFrame([
+        {columns["kind"]: layer.kind, columns["settings"]: layer.settings,
+         columns["shape"]: keras_summary.shape_text(layer.output_shape), columns["params"]: f"{layer.params:,}"}
+        for layer in layers]), sum(layer.params for layer in layers))
+        for title, layers in (("encoder", encoder), ("decoder", decoder)))
+    return keras_summary.split_diagram(encoder, decoder, titles), tables
 
 
 def split_part() -> None:
     """The encoder and decoder as the lesson chains them: two models, the code between them."""
     st.subheader(text("denoising.split_title"))
     st.markdown(text("denoising.split_intro"))
-    recipe = registry.denoising_pair()[0]
     folder = config.dataset_dir(config.MODELS_ROOT)
-    encoder_file, decoder_file = (folder / recipe.name / f"{part}.keras" for part in ("encoder", "decoder"))
-    try:
-        encoder, decoder = keras_summary.summarize(encoder_file), keras_summary.summarize(decoder_file)
-    except ValueError:
+    files = (folder / registry.denoising_pair()[0].name / f"{part}.keras" for part in ("encoder", "decoder"))
+    found = layer_views(str(folder), language(), tuple(file_stamp(path) for path in files))
+    if found is None:
         st.info(text("denoising.no_layers"))
         return
-    titles = {name: text(f"denoising.diagram.{name}") for name in ("encoder", "decoder", "code", "whole")}
-    picture, tables = st.columns([2, 3])
-    picture.graphviz_chart(keras_summary.split_diagram(encoder, decoder, titles))
-    for title, layers in (("encoder", encoder), ("decoder", decoder)):
-        tables.markdown(f"**{titles[title]}**")
-        tables.table([{text("denoising.layer.kind"): layer.kind, text("denoising.layer.settings"): layer.settings,
-                       text("denoising.layer.shape"): keras_summary.shape_text(layer.output_shape),
-                       text("denoising.layer.params"): f"{layer.params:,}"} for layer in layers])
-        tables.caption(text("denoising.layer.total", params=sum(layer.params for layer in layers)))
+    diagram, tables = found
+    picture, column = st.columns([2, 3])
+    picture.graphviz_chart(diagram)
+    for title, table, params in tables:
+        column.markdown(f"**{title}**")
+        column.table(table, hide_index=True)
+        column.caption(text("denoising.layer.total", params=params))
 
 
 @guarded

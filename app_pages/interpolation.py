@@ -128,22 +128,37 @@ def weight_views(start: int, end: int, clickable: bool) -> None:
             confidence=float(confidence[0])))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)  # A class opens on the same two digits and re-picks a few.
+def strip_pictures(folder: str, kind: str, start: int, end: int, _models) -> tuple[np.ndarray, bytes]:
+    """One model's ten steps from start to end, decoded and encoded as PNG once per process."""
+    model = _models[kind]
+    images = model.decoder.decode(explore.along_path(model.wall.codes[start], model.wall.codes[end],
+                                                     1.0 - explore.filmstrip_weights()))
+    return images, pictures.png(explore.upscale(explore.montage(images, len(images)), 2))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def fade_picture(folder: str, start: int, end: int, _pixels: np.ndarray) -> bytes:
+    """The same weights applied to the two test digits' pixels, encoded as PNG once per process."""
+    weights = explore.filmstrip_weights()
+    return pictures.png(explore.upscale(explore.montage(explore.cross_fade(_pixels[start], _pixels[end], weights),
+                                                        len(weights)), 2))
+
+
 def filmstrips(models, start: int, end: int) -> None:
     """Ten steps from start to end for each model, and the same weights applied to the pixels instead."""
-    weights = explore.filmstrip_weights()
+    folder = str(config.MODELS_ROOT)
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
-        images = models[kind].decoder.decode(explore.along_path(models[kind].wall.codes[start],
-                                                                models[kind].wall.codes[end], 1.0 - weights))
+        images, picture = strip_pictures(folder, kind, start, end, models)
         caption = text("interpolation.filmstrip_caption", model=text(f"models.{kind}"))
-        column.image(explore.upscale(explore.montage(images, len(weights)), 2), width="stretch", caption=caption)
+        column.image(picture, width="stretch", caption=caption, output_format="PNG")
         column.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                                file_name=f"latent-wall-{kind}-{start}-{end}.png", mime="image/png", on_click="ignore",
                                key=f"interp-film-{kind}", icon=":material/download:")
     pixels = test_images()
     if pixels is not None:
         st.markdown(text("interpolation.crossfade_title"))
-        fades = explore.cross_fade(pixels[start], pixels[end], weights)
-        st.image(explore.upscale(explore.montage(fades, len(weights)), 2), width="stretch",
+        st.image(fade_picture(folder, start, end, pixels), width="stretch", output_format="PNG",
                  caption=text("interpolation.crossfade_caption"))
 
 

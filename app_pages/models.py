@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.recipe_models import choice_select, recipe_label, recipe_or_stop
-from app_pages.shared import PLOT_CONFIG, session_strings, text
-from latentwall import catalogue, config, explore, figures, registry
+from app_pages.shared import PLOT_CONFIG, language, session_strings, text
+from latentwall import catalogue, config, explore, figures, i18n, registry
 
 CHOICE_KEY = "models-choice"
 CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss", "axis_kl")
@@ -34,19 +36,22 @@ def model_name(name: str, strings) -> str:
     return recipe_label(name, strings)
 
 
-def table_rows(rows: tuple[catalogue.ModelRow, ...]) -> list[dict]:
-    """The table as a student reads it: one dict per model, its columns named in this session's language."""
-    columns = {name: text(f"models_page.column_{name}") for name in
+@st.cache_resource(show_spinner=False, max_entries=8)  # One per models folder, training and language.
+def model_frame(folder: str, stamp: int, words_language: str) -> pd.DataFrame:
+    """The table as a student reads it, one row per model, its columns named in the session's language. Built as
+    a data frame once: st.dataframe would build one from rows on every open."""
+    strings = i18n.load_strings(words_language)
+    columns = {name: strings(f"models_page.column_{name}") for name in
                ("model", "lesson", "family", "code", "seconds", "epochs", "test_mse", "bar", "verdict")}
-    missing = text("models_page.not_trained")
+    missing = strings("models_page.not_trained")
+    verdict = {True: strings("models_page.meets_bar"), False: strings("models_page.misses_bar"), None: "–"}
     shown = []
-    for row in rows:
-        verdict = {True: text("models_page.meets_bar"), False: text("models_page.misses_bar"), None: "–"}
+    for row in cached_rows(folder, stamp):
         shown.append({
             columns["model"]: row.name,
-            columns["lesson"]: text(f"model_choice.lesson_{row.lesson}") if row.lesson
-            else text("models_page.reader_lesson"),
-            columns["family"]: text(f"models_page.family_{(row.family or 'reader').replace('-', '_')}"),
+            columns["lesson"]: strings(f"model_choice.lesson_{row.lesson}") if row.lesson
+            else strings("models_page.reader_lesson"),
+            columns["family"]: strings(f"models_page.family_{(row.family or 'reader').replace('-', '_')}"),
             columns["code"]: str(row.latent_dim) if row.latent_dim is not None else "–",
             columns["seconds"]: f"{row.training_seconds:,.0f}" if row.training_seconds is not None else "–",
             columns["epochs"]: (str(row.epochs) if row.trained else "–") if row.present else missing,
@@ -54,14 +59,15 @@ def table_rows(rows: tuple[catalogue.ModelRow, ...]) -> list[dict]:
             columns["bar"]: f"≤ {row.max_test_mse:.3f}" if row.max_test_mse is not None else "–",
             columns["verdict"]: verdict[row.meets_bar],
         })
-    return shown
+    return pd.DataFrame(shown)
 
 
 def model_table() -> tuple[catalogue.ModelRow, ...]:
-    rows = cached_rows(str(config.MODELS_ROOT), models_stamp())
+    folder, stamp = str(config.MODELS_ROOT), models_stamp()
+    rows = cached_rows(folder, stamp)
     # Every row in view at once (35 pixels a row, as Streamlit draws them): a class reads the whole list.
-    st.dataframe(table_rows(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,
-                 key="models-table")
+    st.dataframe(model_frame(folder, stamp, language()), hide_index=True, width="stretch",
+                 height=35 * (len(rows) + 1) + 3, key="models-table")
     if not any(row.test_mse is not None for row in rows):
         st.caption(text("models_page.no_evaluation"))
         st.code(config.EVALUATE_COMMAND, language="bash")
@@ -75,23 +81,34 @@ def history_of(name: str) -> dict | None:
     return recipe_or_stop(name).history
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)  # One per model, language and training; never changed.
+def curves_figure(folder: str, name: str, words_language: str, stamp: int,
+                  _history: dict | None) -> tuple[go.Figure | None, bool]:
+    """The model's loss curves drawn once (stamp: when the models last changed), and whether they hold the KL
+    term; None when it has no history."""
+    curves = catalogue.curves(_history)
+    if not curves:
+        return None, False
+    strings = i18n.load_strings(words_language)
+    words = {key: strings(f"models_page.curve_{key}") for key in CURVE_WORDS}
+    return figures.shared(figures.training_curves(curves, words=words)), catalogue.KL_CURVES[0] in curves
+
+
 def curves_view(name: str) -> None:
     recipe = registry.RECIPES.get(name)
     if recipe is not None and not recipe.trained:
         st.info(text("models_page.no_curves_pca", recipe=name), icon=":material/functions:")
         return
-    curves = catalogue.curves(history_of(name))
-    if not curves:
+    figure, with_kl = curves_figure(str(config.MODELS_ROOT), name, language(), models_stamp(), history_of(name))
+    if figure is None:
         st.info(text("models_page.no_history", recipe=name))
         return
-    words = {key: text(f"models_page.curve_{key}") for key in CURVE_WORDS}
     with st.container(key="models-curves"):
-        st.plotly_chart(figures.training_curves(curves, words=words), key="models-curves-chart", config=PLOT_CONFIG,
-                        width="stretch")
+        st.plotly_chart(figure, key="models-curves-chart", config=PLOT_CONFIG, width="stretch")
     if recipe is not None:
         low, high = recipe.pixel_range
         st.caption(text("models_page.loss_note", loss=text(f"models_page.loss_{recipe.loss}"), low=low, high=high))
-    if catalogue.KL_CURVES[0] in curves:
+    if with_kl:
         st.caption(text("models_page.kl_note"))
 
 

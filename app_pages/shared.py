@@ -130,6 +130,26 @@ def choose_language() -> tuple[str, bool]:
     return chosen, asked is not None and from_address is None
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's change time and size, (0, 0) when it cannot be read: a cache keyed by it builds again when the
+    file changes (a new evaluation or training run)."""
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return 0, 0
+    return found.st_mtime_ns, found.st_size
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # Read again only when the file changes.
+def _evaluation(folder: str, stamp: tuple[int, int]) -> dict | None:
+    return explore.load_evaluation(Path(folder))
+
+
+def evaluation(folder: Path) -> dict | None:
+    """The report `training.evaluate` wrote beside the models, or None; one dict per process that nothing changes."""
+    return _evaluation(str(folder), file_stamp(Path(folder) / config.EVALUATION_FILE))
+
+
 @st.cache_resource(show_spinner=False)  # One copy of the models per process, for all.
 def cached_models(folder: str) -> inference.ModelSet:
     models = inference.load_models(Path(folder))

@@ -7,8 +7,8 @@ import numpy as np
 import streamlit as st
 
 from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import guarded, text
-from latentwall import config, explore, latent, registry
+from app_pages.shared import evaluation, guarded, language, text
+from latentwall import config, explore, i18n, latent, registry
 
 SAMPLES, COLUMNS, SCALE = 48, 8, 2
 # The first draw's seed; each press of "draw again" moves to the next one, so a draw can be named and repeated.
@@ -39,21 +39,31 @@ def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
 def samples_part() -> None:
     """Codes drawn from N(0, I), decoded by the VAE and, for contrast, by the plain AE: a press reruns only this."""
     vae_recipe, plain_recipe = registry.vae_20()
-    vae, plain = recipe_or_stop(vae_recipe), recipe_or_stop(plain_recipe)
+    models = recipe_or_stop(vae_recipe), recipe_or_stop(plain_recipe)
     st.button(text("vae20.draw_again"), key="vae20-draw", on_click=draw_again, icon=":material/casino:")
     seed = FIRST_SEED + draw_number()
-    codes = latent.sample_prior(SAMPLES, np.random.default_rng(seed), vae_recipe.latent_dim)
     st.caption(text("vae20.draw_caption", count=SAMPLES, number=draw_number() + 1, seed=seed))
-    left, right = st.columns(2)
-    left.html(sheet_html(vae.decode(codes), text("vae20.vae_samples"), "vae20-samples"))
-    right.html(sheet_html(plain.decode(codes), text("vae20.plain_samples"), "vae20-plain"))
+    for column, sheet in zip(st.columns(2), sheets(str(config.MODELS_ROOT), seed, language(), models)):
+        column.html(sheet)
     st.markdown(text("vae20.samples_note"))
+
+
+# Every session's n-th draw has the same seed, so a class that presses "draw again" together sees the same sheets:
+# each is decoded and encoded once per process and language.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def sheets(folder: str, seed: int, words_language: str, _models: tuple) -> tuple[str, str]:
+    """The VAE's and the plain AE's sheets of the seed's codes."""
+    vae, plain = _models
+    codes = latent.sample_prior(SAMPLES, np.random.default_rng(seed), vae.recipe.latent_dim)
+    strings = i18n.load_strings(words_language)
+    return (sheet_html(vae.decode(codes), strings("vae20.vae_samples"), "vae20-samples"),
+            sheet_html(plain.decode(codes), strings("vae20.plain_samples"), "vae20-plain"))
 
 
 def error_part() -> None:
     """The two models' test MSE, as `training.evaluate` measured them over the whole test set."""
     st.subheader(text("vae20.mse_title"))
-    figures = (explore.load_evaluation(config.dataset_dir(config.MODELS_ROOT)) or {}).get("recipes", {})
+    figures = (evaluation(config.dataset_dir(config.MODELS_ROOT)) or {}).get("recipes", {})
     pair = registry.vae_20()
     found = [figures.get(recipe.name) for recipe in pair]
     if not all(isinstance(item, dict) and isinstance(item.get("test_mse"), float) for item in found):

@@ -962,16 +962,22 @@ def sweep(student: Student, page: str) -> list[tuple[str, str | None]]:
     return targets + [("drawing", None)] * (PAD_SWEEP if page == "draw" else 0)
 
 
-async def forger(url: str, course: Course, seed: int, count: int, found: Forgeries, pages=()) -> None:
+async def forger(url: str, course: Course, seed: int, count: int, found: Forgeries, pages=(),
+                 spread_s: float = 0.0) -> None:
     """A hostile tab: opens each of `pages` and sends a forged value to each of its widgets and components, then
-    forged messages of every kind at random, `count` in all, reconnecting when the server closes it."""
+    forged messages of every kind at random, `count` in all, reconnecting when the server closes it. With
+    spread_s, the messages go out evenly over that many seconds (from a random start within the first step), as
+    a rate; without, each as soon as the last is answered."""
     rng = np.random.default_rng(seed)
     learner = Learner(url, course, rng)
+    step_s = spread_s / max(count, 1)
+    started = time.perf_counter() + rng.uniform(0, step_s)
     await learner.enter()
     student, sent, plan = learner.student, 0, []
     pages = list(pages)
     try:
         while sent < count:
+            await asyncio.sleep(max(0.0, started + sent * step_s - time.perf_counter()))
             if not plan and pages:  # The next page to sweep.
                 page = pages.pop(0)
                 await another_page(student, page)
@@ -1035,8 +1041,9 @@ async def odd_addresses(url: str) -> list[str]:
 
 
 async def fuzz(served, course: Course, students: int, forgers: int, forgeries: int, seconds: float) -> dict:
-    """`forgers` hostile sessions send `forgeries` forged messages between them while `students` students work
-    through the lesson; then odd addresses. The servers must stay up and the students see no error.
+    """`forgers` hostile sessions send `forgeries` forged messages between them, spread evenly over the `seconds`
+    in which `students` students work through the lesson; then odd addresses. The servers must stay up and the
+    students see no error.
 
     The hostile sessions share the pages out, and first send a forged value to every widget and component of
     theirs; the students start on different pages, so that every page is in use while forged messages arrive."""
@@ -1044,7 +1051,7 @@ async def fuzz(served, course: Course, students: int, forgers: int, forgeries: i
     until = time.perf_counter() + seconds
     share = [forgeries // forgers + (index < forgeries % forgers) for index in range(forgers)] if forgers else []
     await asyncio.gather(*(lesson(served.url, course, seed, tally, until, start_page=seed) for seed in range(students)),
-                         *(forger(served.url, course, 500 + index, count, found, PAGES[index::forgers])
+                         *(forger(served.url, course, 500 + index, count, found, PAGES[index::forgers], seconds)
                            for index, count in enumerate(share)))
     odd = await odd_addresses(served.url)
     alive = all(process.poll() is None for process in served.replicas.values()) and served.nginx.poll() is None
