@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages.shared import choice_radio, guarded, session_strings, text
-from latentwall import anomaly, artifacts, config, explore, figures, registry
-from latentwall.images import png
+from app_pages.shared import choice_radio, guarded, language, session_strings, text
+from latentwall import anomaly, artifacts, config, explore, figures, i18n, registry
 
 KIND_KEY, HELD_OUT_KEY = "anomaly-kind", "anomaly-held-out"
 EXAMPLE_SCALE = 3
@@ -104,15 +103,21 @@ def examples(name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
             st.info(text("anomaly.no_examples"))
             return
         st.caption(title)
-        st.image(list(example_pictures(str(config.MODELS_ROOT), name, side, images)), output_format="PNG",
-                 caption=[text("anomaly.example_score", score=score) for score in case["examples"][side]])
+        st.html(examples_html(str(config.MODELS_ROOT), name, side, language(), images, tuple(case["examples"][side])))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)  # One per case and side; the stored images never change.
-def example_pictures(folder: str, name: str, side: str, _images: np.ndarray) -> tuple[bytes, ...]:
-    """A side's stored examples enlarged and encoded as PNG once: st.image would encode each again (as JPEG) on
-    every run."""
-    return tuple(png(explore.upscale(image / 255.0, EXAMPLE_SCALE)) for image in _images)
+# A class opens the page on the same case: each side's row is drawn once per process and language, as one piece of
+# HTML with the pictures inside, so an open sends no picture to encode or fetch (as st.image, 16 of them, would).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def examples_html(folder: str, name: str, side: str, words_language: str, _images: np.ndarray,
+                  scores: tuple[float, ...]) -> str:
+    """One side's stored examples enlarged, each with its score; hooks for outside checks: data-lw="examples"
+    with the side."""
+    strings = i18n.load_strings(words_language)
+    gallery = explore.gallery_html([explore.upscale(image / 255.0, EXAMPLE_SCALE) for image in _images],
+                                   [strings("anomaly.example_score", score=score) for score in scores],
+                                   28 * EXAMPLE_SCALE)
+    return f'<div data-lw="examples" data-lw-side="{side}">{gallery}</div>'
 
 
 def honest_case(report: dict) -> None:

@@ -4,6 +4,7 @@ kind, the threshold slider, a missing or damaged report, forged values; and the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -66,8 +67,13 @@ def test_the_page_shows_the_stored_figures_for_the_first_kind(app, anomaly_model
     assert shown_metrics["recall"] == percent(case["at_threshold"]["recall"])
     assert f"{case['threshold']:.4f}" in shown(test)
     assert len(test.get("plotly_chart")) == 2
-    captions = [image.captions for image in test.get("image")]
-    assert captions == [[f"score {score:.4f}" for score in case["examples"][side]] for side in ("normal", "anomaly")]
+    rows = {re.search(r'data-lw-side="(\w+)"', element.proto.body).group(1): element.proto.body
+            for element in test.get("html") if 'data-lw="examples"' in element.proto.body}
+    assert list(rows) == ["normal", "anomaly"], "both sides' examples are shown"
+    for side, body in rows.items():
+        assert re.findall(r"<figcaption[^>]*>([^<]*)</figcaption>", body) == [
+            f"score {score:.4f}" for score in case["examples"][side]]
+        assert body.count('src="data:image/png;base64,') == len(case["examples"][side])
 
 
 def test_each_kind_and_each_held_out_model_shows_its_own_case(app, anomaly_models, use_models):
