@@ -120,12 +120,22 @@ def weight_views(start: int, end: int, clickable: bool) -> None:
                                         link="interp", path=(codes[start], codes[end], weight))
         if clickable and fresh:
             assign_click(model.wall, pick)
-        # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
-        image = model.decoder.decode(explore.along_path(codes[start], codes[end], [weight]))
-        digit, confidence = models.reader.read(image)
-        column.image(explore.upscale(image[0], 4), width=112, caption=text(
-            "interpolation.decoded_caption", model=text(f"models.{kind}_short"), weight=weight, digit=int(digit[0]),
-            confidence=float(confidence[0])))
+        picture, digit, confidence = weight_picture(str(config.MODELS_ROOT), kind, start, end, f"{weight:.2f}", models)
+        column.image(picture, width=112, output_format="PNG", caption=text(
+            "interpolation.decoded_caption", model=text(f"models.{kind}_short"), weight=weight, digit=digit,
+            confidence=confidence))
+
+
+# Everyone opens on the same two digits at w = 0.5, and a slider has 101 steps: each is decoded once per process.
+@st.cache_resource(show_spinner=False, max_entries=512)
+def weight_picture(folder: str, kind: str, start: int, end: int, weight: str, _models) -> tuple[bytes, int, float]:
+    """What one model paints at this weight on the path (the weight as text to two places, as the slider steps),
+    encoded as PNG, and the digit the reader sees in it with its confidence."""
+    model = _models[kind]
+    # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
+    image = model.decoder.decode(explore.along_path(model.wall.codes[start], model.wall.codes[end], [float(weight)]))
+    digit, confidence = _models.reader.read(image)
+    return pictures.png(explore.upscale(image[0], 4)), int(digit[0]), float(confidence[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # A class opens on the same two digits and re-picks a few.
