@@ -265,7 +265,7 @@ def recipe_weight_view(name: str, ends: np.ndarray) -> None:
     st.query_params["w"] = f"{weight:.2f}"
     image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
     digit, confidence = models.reader.read(image)
-    st.image(explore.upscale(image[0], 4), width=112, caption=text(
+    st.image(explore.upscale(image[0], 4), width=112, output_format="PNG", caption=text(
         "interpolation.decoded_caption", model=name, weight=weight, digit=int(digit[0]),
         confidence=float(confidence[0])))
 
@@ -278,13 +278,14 @@ def recipe_filmstrip(model: inference.RecipeModel, frames: np.ndarray, positions
     weights_shown = ", ".join(f"{position:.2f}" for position in positions)
     caption = text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
     with st.container(key="interp-filmstrip"):
-        st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption)
+        st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption,
+                 output_format="PNG")
         st.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                            file_name=f"latent-wall-{name}-{start}-{end}.png", mime="image/png", on_click="ignore",
                            key="interp-film-recipe", icon=":material/download:")
     st.markdown(text("interpolation.crossfade_title"))
     fades = explore.cross_fade(pixels[start], pixels[end], 1.0 - positions)
-    st.image(explore.upscale(explore.montage(fades, len(positions)), 2), width="stretch",
+    st.image(explore.upscale(explore.montage(fades, len(positions)), 2), width="stretch", output_format="PNG",
              caption=text("interpolation.crossfade_caption"))
 
 

@@ -38,7 +38,7 @@ def painted_grid(model: inference.LatentModel, reader: inference.Reader, codes: 
     st.markdown(text("wall.painted_title", readable=readable, total=len(codes)))
     captions = [text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
                      digit=int(digit), confidence=float(confidence)) for digit, confidence in zip(digits, confidences)]
-    st.image([explore.upscale(image, 3) for image in images], caption=captions, width=84)
+    st.image([explore.upscale(image, 3) for image in images], caption=captions, width=84, output_format="PNG")
 
 
 def painted_codes(kind: str, wall: artifacts.Wall, count: int, pressed: bool) -> np.ndarray | None:

@@ -420,3 +420,19 @@ def test_a_new_evaluation_reaches_pages_already_open(app, evaluated_models, use_
     denoising_page.run()
     assert any(info.value == strings("claims.outdated") for info in compare.info), "the new report is judged"
     assert strings("denoising.chart_caption", digits=shown + 1) in [caption.value for caption in denoising_page.caption]
+
+
+@pytest.mark.parametrize("page, action", [
+    ("app_pages/wall.py", lambda test: test.button(key="paint-button").click().run()),
+    ("app_pages/interpolation.py", lambda test: test),
+    ("app_pages/compare.py", lambda test: test),
+])
+def test_digit_pictures_are_sent_as_png(app, page, action):
+    """Grey digits are sent losslessly: as JPEG (st.image's choice for a picture without alpha) their strokes
+    would blur and ring, on the very pictures the lessons ask students to look at closely."""
+    test = app(page)
+    action(test)
+    assert_clean(test)
+    urls = [image.url for element in test.get("image") for image in element.proto.imgs]
+    assert urls, "the page shows pictures"
+    assert all(url.endswith(".png") for url in urls), urls
