@@ -1,8 +1,11 @@
-"""python -m training.benchmark_pages: server CPU per action on the pages that load any recipe.
+"""python -m training.benchmark_pages: server CPU per action on the pages that load any recipe, and per open
+of every page.
 
 One protocol student (training/student.py) opens the interpolation page on a wide recipe and moves the weight
-slider, then views the Models page again and again. Each action is timed as the server's own CPU time (user +
-system) across it, after a warm-up that loads the models, so the figures are what a class pays per action.
+slider, then views the Models page again and again, then opens each of the app's pages again and again. Each
+action is timed as the server's own CPU time (user + system) across it, after a warm-up that loads the models,
+so the figures are what a class pays per action. Pictures a page shows as media files are not fetched here
+(training.benchmark_classroom fetches them).
 
     python -m training.benchmark_pages --data ../shared/data/mnist.npz --recipe dense-100-20 --steps 200
 """
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from latentwall import config, registry
 from training.benchmark_app import AppServer
+from training.class_load import PAGES
 from training.student import Student
 
 
@@ -72,8 +76,13 @@ async def measure(url: str, pid: int, recipe: str, steps: int, views: int) -> di
     views_ms = await per_action(process, page_view, views)
     interpolation = await per_action(process, lambda number: page_view(number, "interpolation", f"recipe={recipe}"),
                                      views)
+    opens = {}
+    for page in PAGES:
+        await page_view(0, page)  # Warm-up: what a page draws once per process is drawn here.
+        opens[f"open {page}"] = await per_action(process, lambda number, page=page: page_view(number, page), views)
     await student.close()
-    return {"slider step": slider, "Models page view": views_ms, f"interpolation page view ({recipe})": interpolation}
+    return {"slider step": slider, "Models page view": views_ms, f"interpolation page view ({recipe})": interpolation,
+            **opens}
 
 
 def main(argv: list[str] | None = None) -> int:
