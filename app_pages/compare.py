@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +11,7 @@ from app_pages.shared import (
     KINDS,
     cached_models,
     decoded_panel,
+    evaluation,
     file_stamp,
     guarded,
     language,
@@ -21,6 +21,7 @@ from app_pages.shared import (
     wall_for,
 )
 from latentwall import claims, config, explore, i18n, latent
+from latentwall.images import png
 
 WALL_HEIGHT = 440
 
@@ -30,10 +31,7 @@ def manifold_picture(folder: str, kind: str) -> bytes:
     """The manifold as PNG bytes, encoded once: st.image would encode a 1120 x 1120 picture again on every open
     (about 30 ms each), while bytes it serves as they are."""
     model = cached_models(folder)[kind]
-    picture = explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2)
-    encoded = io.BytesIO()
-    picture.save(encoded, format="PNG")
-    return encoded.getvalue()
+    return png(explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2))
 
 
 @st.fragment
@@ -62,7 +60,7 @@ def compare_column(kind: str) -> None:
 def defects_frame(folder: str, words_language: str, stamp: tuple[int, int]) -> pd.DataFrame | None:
     """The measures as a table, each with a line saying what it means; None without a report (stamp: the
     report's change time and size). Built as a data frame once: st.table would build one on every open."""
-    report = explore.load_evaluation(Path(folder))
+    report = evaluation(Path(folder))
     if report is None:
         return None
     strings = i18n.load_strings(words_language)
@@ -87,7 +85,7 @@ def defects_table(folder: Path) -> None:
 def claims_frame(folder: str, words_language: str, stamp: tuple[int, int], reveal: bool) -> pd.DataFrame | None:
     """Each claim beside the measured figures, with its verdict or, before the reveal, a word that it is
     hidden; None when the report does not hold what the claims need."""
-    judged = claims.judge(explore.load_evaluation(Path(folder)) or {})
+    judged = claims.judge(evaluation(Path(folder)) or {})
     if judged is None:
         return None
     strings = i18n.load_strings(words_language)

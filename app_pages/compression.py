@@ -120,9 +120,9 @@ def chart_figures(folder: str, language: str, stamp: tuple[int, int], _report: d
                                                                              bytes_words))
 
 
-def report_charts(report: dict, folder: Path) -> None:
-    """What a bigger code buys, then bytes against error beside JPEG, with the latter in plain words."""
-    stamp = file_stamp(folder / compression.REPORT_FILE)
+def report_charts(report: dict, folder: Path, stamp: tuple[int, int]) -> None:
+    """What a bigger code buys, then bytes against error beside JPEG, with the latter in plain words (stamp: the
+    report file's, as read)."""
     size_figure, bytes_figure = chart_figures(str(folder), language(), stamp, report)
     st.subheader(text("compression.size_title"))
     st.plotly_chart(size_figure, key="comp-size-chart", config=PLOT_CONFIG, width="stretch")
@@ -184,12 +184,13 @@ def compression_page() -> None:
     st.markdown(text("compression.intro"))
     triptychs()
     folder = config.dataset_dir(config.MODELS_ROOT)
-    report = stored_report(str(folder), file_stamp(folder / compression.REPORT_FILE))
+    stamp = file_stamp(folder / compression.REPORT_FILE)
+    report = stored_report(str(folder), stamp)
     if report is None:
         st.info(text("compression.no_report"))
         st.code(config.EVALUATE_COMMAND, language="bash")
     else:
-        report_charts(report, folder)
+        report_charts(report, folder, stamp)
     lesson_note(folder)
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.recipe_models import choice_select, recipe_label, recipe_or_stop
-from app_pages.shared import PLOT_CONFIG, language, session_strings, text
+from app_pages.shared import PLOT_CONFIG, file_stamp, language, session_strings, text
 from latentwall import catalogue, config, explore, figures, i18n, registry
 
 CHOICE_KEY = "models-choice"
@@ -17,17 +17,14 @@ CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # Small JSON files, read again only when the models change.
-def cached_rows(folder: str, stamp: int) -> tuple[catalogue.ModelRow, ...]:
+def cached_rows(folder: str, stamp: tuple[int, int]) -> tuple[catalogue.ModelRow, ...]:
     evaluation = explore.load_evaluation(config.dataset_dir(Path(folder)))
     return tuple(catalogue.model_rows(Path(folder), evaluation))
 
 
-def models_stamp() -> int:
+def models_stamp() -> tuple[int, int]:
     """When the models last changed: training and evaluation both rewrite the manifest."""
-    try:
-        return (config.dataset_dir() / "manifest.json").stat().st_mtime_ns
-    except OSError:
-        return 0
+    return file_stamp(config.dataset_dir() / "manifest.json")
 
 
 def model_name(name: str, strings) -> str:
