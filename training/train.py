@@ -86,8 +86,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+# The signal that asked the run to stop, once one has: a KeyboardInterrupt raised inside TensorFlow's machinery can be
+# swallowed there, so the training callback raises it again at the next batch's end.
+STOP_SIGNAL: list[int] = []
+
+
 def epoch_clock(target_mse: float | None = None):
-    """A Keras callback that records the wall time of each epoch and stops at a target test MSE."""
+    """A Keras callback that records the wall time of each epoch, stops at a target test MSE, and ends the run at
+    the next batch once a stop signal has arrived."""
     import keras  # Imported late so `--help` and argument errors answer without loading TensorFlow.
 
     class EpochClock(keras.callbacks.Callback):
@@ -101,6 +107,10 @@ def epoch_clock(target_mse: float | None = None):
             self.seconds.append(time.perf_counter() - self.epoch_start)
             if target_mse is not None and logs.get("val_mse", np.inf) <= target_mse:
                 self.model.stop_training = True
+
+        def on_train_batch_end(self, batch, logs=None):
+            if STOP_SIGNAL:
+                raise KeyboardInterrupt
 
     return EpochClock()
 
@@ -382,8 +392,13 @@ def main(argv: list[str] | None = None) -> int:
 def stop_on_signals() -> None:
     """Ctrl-C and a plain `kill` both end a run cleanly, even where the shell that started it ignores SIGINT
     (a background job of a script does, and Python then installs no handler of its own)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
+def _stop(number: int, frame) -> None:
+    STOP_SIGNAL.append(number)
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
