@@ -123,7 +123,7 @@ def weight_views(start: int, end: int, clickable: bool) -> None:
         picture, digit, confidence = weight_picture(str(config.MODELS_ROOT), kind, start, end, f"{weight:.2f}", models)
         column.image(picture, width=112, output_format="PNG", caption=text(
             "interpolation.decoded_caption", model=text(f"models.{kind}_short"), weight=weight, digit=digit,
-            confidence=confidence))
+            confidence=confidence, start=start, end=end))
 
 
 # Everyone opens on the same two digits at w = 0.5, and a slider has 101 steps: each is decoded once per process.
@@ -195,13 +195,15 @@ def recipe_choice() -> str:
 def pair_view() -> None:
     """Both 2-D models of the gallery wall at once: their walls with the path, decoded in the browser."""
     st.markdown(text("interpolation.intro"))
-    pickers, chosen = st.container(), st.container()
+    # Placeholders, not containers: a fragment's rerun replaces what it drew into a placeholder made outside it,
+    # where it would add to a container (a second slider, Play and decodes under the first, showing the old pair).
+    pickers, chosen = st.empty(), st.empty()
     # Walls and the weight's results side by side, so a projector shows the paths and what they decode at once.
     *wall_columns, results = st.columns([5, 5, 3], gap="small")
     for kind, column in zip(KINDS, wall_columns):
         with column:
             path_wall(kind)
-    pair_digits(pickers, chosen, results, st.container())
+    pair_digits(pickers, chosen, results.empty(), st.empty())
 
 
 @st.fragment
@@ -213,15 +215,15 @@ def pair_digits(pickers, chosen, results, strips) -> None:
     and the walls (10,000 points each) are not sent again. The paths are drawn over them by their listeners.
     """
     models = models_or_stop()
-    with pickers:
+    with pickers.container():
         way, start, end = digit_pickers(models.ae.wall)
     st.query_params.update(a=str(start), b=str(end))
     labels = models.ae.wall.labels
     chosen.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                          end_digit=int(labels[end])))
-    with results:
+    with results.container():
         weight_views(start, end, way == "click")
-    with strips:
+    with strips.container():
         filmstrips(models, start, end)
 
 
@@ -256,7 +258,7 @@ def projected_path(model: inference.RecipeModel, frames: np.ndarray) -> None:
 
 @st.fragment
 @guarded
-def recipe_weight_view(name: str, ends: np.ndarray) -> None:
+def recipe_weight_view(name: str, ends: np.ndarray, start: int, end: int) -> None:
     """The weight slider and what the recipe's decoder paints there: one code decoded on the server per step."""
     models, model = models_or_stop(), recipe_or_stop(name)
     weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
@@ -267,7 +269,7 @@ def recipe_weight_view(name: str, ends: np.ndarray) -> None:
     digit, confidence = models.reader.read(image)
     st.image(explore.upscale(image[0], 4), width=112, output_format="PNG", caption=text(
         "interpolation.decoded_caption", model=name, weight=weight, digit=int(digit[0]),
-        confidence=float(confidence[0])))
+        confidence=float(confidence[0]), start=start, end=end))
 
 
 def recipe_filmstrip(model: inference.RecipeModel, frames: np.ndarray, positions: np.ndarray, start: int, end: int,
@@ -311,7 +313,7 @@ def recipe_view(name: str) -> None:
     with picture:
         projected_path(model, frames)
     with results:
-        recipe_weight_view(name, ends)
+        recipe_weight_view(name, ends, start, end)
     recipe_filmstrip(model, frames, positions, start, end, pixels)
 
 
