@@ -30,6 +30,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECRET_ENV_VAR = "LATENT_WALL_COOKIE_SECRET"
+# The folders nginx writes request bodies and buffered answers to (nginx.conf.template names them).
+TEMP_FOLDERS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+# The user nginx runs its workers as when its master is started by root (Debian's build: nobody).
+WORKER_USER = "nobody"
 
 
 def free_port() -> int:
@@ -45,6 +49,25 @@ def nginx_config(listen: str, upstreams: list[str], prefix: Path) -> str:
     lines = "\n".join(f"        server {address} max_fails=3 fail_timeout=5s;" for address in upstreams)
     return (TEMPLATE.read_text(encoding="utf-8").replace("@@UPSTREAMS@@", lines)
             .replace("@@LISTEN@@", listen).replace("@@PREFIX@@", str(prefix)))
+
+
+def prepare_temp_folders(prefix: Path) -> None:
+    """Make nginx's temporary folders under prefix, writable by its workers.
+
+    Started by root (as in a container), nginx runs its workers as nobody, who could neither reach the private
+    temporary folder nor write into it: every upload bigger than nginx's 16 KB memory buffer then failed with
+    HTTP 500 ("Request failed with status code 500" on the digit page).
+    """
+    for name in TEMP_FOLDERS:
+        (prefix / name).mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    import pwd
+
+    worker = pwd.getpwnam(WORKER_USER)
+    prefix.chmod(prefix.stat().st_mode | 0o711)
+    for name in TEMP_FOLDERS:
+        os.chown(prefix / name, worker.pw_uid, worker.pw_gid)
 
 
 def wait_healthy(url: str, timeout: float = 90.0, process: subprocess.Popen | None = None) -> None:
@@ -109,6 +132,7 @@ class ClassServer:
         for port in self.replica_ports:
             self.start_replica(port)
         config_file = self.prefix / "nginx.conf"
+        prepare_temp_folders(self.prefix)
         config_file.write_text(nginx_config(f"{self.host}:{self.port}", self.upstreams, self.prefix), encoding="utf-8")
         self.nginx = subprocess.Popen([NGINX, "-p", str(self.prefix), "-c", str(config_file), "-g", "daemon off;"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,9 +10,12 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from deploy.launch import NGINX, ClassServer
+from latentwall import i18n
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 
@@ -94,3 +97,23 @@ def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, cla
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_photo_of_a_digit_uploads_through_nginx(page, class_server, tmp_path):
+    """A 100 KB+ upload is written to nginx's temporary folder on the way: it must land on the walls there too,
+    also when nginx was started by root (its workers then run as another user)."""
+    from tests import bad_images
+    from training.benchmark_digit import UPLOAD_INPUT, open_pad, wait_for_landing
+
+    photo = tmp_path / "seven-photo.png"
+    seven = np.asarray(bad_images.drawn_seven(size=400), dtype=np.int16)
+    grain = np.random.default_rng(7).integers(-12, 13, size=seven.shape)
+    photo.write_bytes(bad_images.png(Image.fromarray(np.clip(seven + grain, 0, 255).astype(np.uint8)),
+                                     compress_level=0))
+    assert photo.stat().st_size > 100_000
+    open_pad(page, class_server.url)
+    page.locator(UPLOAD_INPUT).set_input_files(str(photo))
+    wait_for_landing(page)
+    page.get_by_text(i18n.load_strings("en")("digit.showing_upload")).wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "status code 500" not in page.content()
