@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from latentwall import drawing
+from lessons.your_digit import logic as drawing
 
 
 def png(picture: Image.Image, **options) -> bytes:

@@ -13,9 +13,10 @@ import shutil
 
 import pytest
 
-from latentwall import artifacts, claims, config, explore, i18n
+from latentwall import artifacts, config, explore, i18n
+from lessons.compare import logic as claims
 
-PAGES = ["app_pages/wall.py", "app_pages/interpolation.py", "app_pages/compare.py"]
+PAGES = ["lessons/wall/page.py", "lessons/interpolation/page.py", "lessons/compare/page.py"]
 VERDICT = re.compile(r'data-lw="verdict" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
 
 
@@ -56,13 +57,13 @@ def test_home_page_tells_the_story_and_links_the_pages(app):
 def test_every_page_renders_without_errors(app, page):
     test = app(page)
     assert_clean(test)
-    assert (len(test.sidebar.radio) == 1) == (page == "app_pages/wall.py"), "the model switch where it is used"
+    assert (len(test.sidebar.radio) == 1) == (page == "lessons/wall/page.py"), "the model switch where it is used"
     assert test.title[0].value
     assert test.get("plotly_chart"), "every page shows at least one wall"
 
 
 def test_model_switch_changes_the_wall_page(app):
-    test = app("app_pages/wall.py")
+    test = app("lessons/wall/page.py")
     assert "Autoencoder (AE)" in markdown_text(test)
     test.sidebar.radio(key="model-en").set_value("vae").run()
     assert_clean(test)
@@ -73,7 +74,7 @@ def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app
     wall = wall_of(smoke_models)
     index = 7
     x, y = (float(value) for value in wall.codes[index])
-    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": index}})
+    test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y, "index": index}})
     assert_clean(test)
     assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
     assert f"#{index}, a {int(wall.labels[index])}" in html_text(test)
@@ -85,7 +86,7 @@ def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app
 def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
     box = explore.wall_box(wall_of(smoke_models))
     x, y = box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.02 * (box[3] - box[2])
-    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
+    test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
     assert_clean(test)
     assert coordinate(test) == pytest.approx((x, y), abs=1e-3)
     assert "You clicked test digit" not in html_text(test)
@@ -98,7 +99,7 @@ def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
     {"x": 0.0, "y": 0.0, "index": float("nan")}, {"x": 0.0, "y": 0.0, "index": 2.5},
 ])
 def test_forged_clicks_never_raise(app, forged):
-    test = app("app_pages/wall.py", **{"wall-pick-ae": forged})
+    test = app("lessons/wall/page.py", **{"wall-pick-ae": forged})
     assert_clean(test)
     assert "You clicked test digit" not in html_text(test)
 
@@ -106,7 +107,7 @@ def test_forged_clicks_never_raise(app, forged):
 @pytest.mark.parametrize("x, y", [(1e308, -1e308), (math.inf, -math.inf), (-0.0, 1e30)])
 def test_extreme_clicks_are_clamped_to_the_wall(app, smoke_models, x, y):
     box = explore.wall_box(wall_of(smoke_models))
-    test = app("app_pages/wall.py", **{"wall-pick-ae": {"x": x, "y": y}})
+    test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y}})
     assert_clean(test)
     shown_x, shown_y = coordinate(test)
     assert box[0] - 1e-3 <= shown_x <= box[1] + 1e-3 and box[2] - 1e-3 <= shown_y <= box[3] + 1e-3
@@ -114,7 +115,7 @@ def test_extreme_clicks_are_clamped_to_the_wall(app, smoke_models, x, y):
 
 @pytest.mark.parametrize("kind", ["ae", "vae"])
 def test_paint_random_points_shows_their_verdicts(app, kind):
-    test = app("app_pages/wall.py", model=kind)
+    test = app("lessons/wall/page.py", model=kind)
     test.slider(key="paint-count").set_value(8).run()
     test.button(key="paint-button").click().run()
     assert_clean(test)
@@ -125,14 +126,14 @@ def test_paint_random_points_shows_their_verdicts(app, kind):
 
 
 def test_forged_paint_state_is_capped(app):
-    test = app("app_pages/wall.py", **{"painted-ae": {"count": 10**9, "seed": -5}})
+    test = app("lessons/wall/page.py", **{"painted-ae": {"count": 10**9, "seed": -5}})
     assert_clean(test)
     assert re.search(rf"of {explore.MAX_PAINTED}:", markdown_text(test))
 
 
 def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
     labels = wall_of(smoke_models).labels
-    test = app("app_pages/interpolation.py")
+    test = app("lessons/interpolation/page.py")
     test.radio(key="interp-way-en").set_value("index").run()
     test.number_input(key="interp-index-a").set_value(5).run()
     test.number_input(key="interp-index-b").set_value(9).run()
@@ -148,7 +149,7 @@ def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
 
 def test_interpolation_by_class_picks_digits_of_those_classes(app, smoke_models):
     labels = wall_of(smoke_models).labels
-    test = app("app_pages/interpolation.py")
+    test = app("lessons/interpolation/page.py")
     test.selectbox(key="interp-class-a").set_value(1).run()
     test.selectbox(key="interp-class-b").set_value(7).run()
     assert_clean(test)
@@ -166,7 +167,7 @@ def test_interpolation_by_class_picks_digits_of_those_classes(app, smoke_models)
 
 
 def test_interpolation_by_clicking_uses_the_stored_picks(app, smoke_models):
-    test = app("app_pages/interpolation.py", **{"interp-click-a": 11, "interp-click-b": 3})
+    test = app("lessons/interpolation/page.py", **{"interp-click-a": 11, "interp-click-b": 3})
     test.radio(key="interp-way-en").set_value("click").run()
     assert_clean(test)
     assert "**#11**" in markdown_text(test) and "**#3**" in markdown_text(test)
@@ -174,14 +175,14 @@ def test_interpolation_by_clicking_uses_the_stored_picks(app, smoke_models):
 
 
 def test_forged_interpolation_values_never_raise(app):
-    test = app("app_pages/interpolation.py", **{"interp-click-a": 10**9, "interp-click-b": float("nan"),
+    test = app("lessons/interpolation/page.py", **{"interp-click-a": 10**9, "interp-click-b": float("nan"),
                                                  "interp-seed": "x", "interp-way": "click"})
     assert_clean(test)
     assert "**#0**" in markdown_text(test)
 
 
 def test_comparison_without_an_evaluation_names_the_command(app):
-    test = app("app_pages/compare.py")
+    test = app("lessons/compare/page.py")
     assert_clean(test)
     assert any(code.value == config.EVALUATE_COMMAND for code in test.code)
     assert "orders of magnitude" in test.warning[0].value
@@ -190,7 +191,7 @@ def test_comparison_without_an_evaluation_names_the_command(app):
 
 def test_comparison_shows_the_defects_table(app, evaluated_models, use_models):
     use_models(evaluated_models)
-    test = app("app_pages/compare.py", **{"compare-pick-vae": {"x": 0.0, "y": 0.0}})
+    test = app("lessons/compare/page.py", **{"compare-pick-vae": {"x": 0.0, "y": 0.0}})
     assert_clean(test)
     table = test.table[-1].value
     assert len(table) == len(explore.defect_rows(explore.load_evaluation(config.dataset_dir(evaluated_models))))
@@ -217,7 +218,7 @@ def test_a_flipped_byte_gives_the_friendly_page(app, smoke_models, use_models, t
     content[len(content) // 2] ^= 0xFF
     damaged.write_bytes(bytes(content))
     use_models(tmp_path)
-    test = app("app_pages/wall.py")
+    test = app("lessons/wall/page.py")
     assert not test.exception
     assert "missing or damaged" in test.error[0].value
     assert "damaged" in test.text[0].value
@@ -231,7 +232,7 @@ def test_a_damaged_export_with_a_recomputed_manifest_gives_the_friendly_page(app
     damaged.write_bytes(damaged.read_bytes()[:-4096])
     artifacts.write_manifest(config.dataset_dir(tmp_path))
     use_models(tmp_path)
-    test = app("app_pages/wall.py")
+    test = app("lessons/wall/page.py")
     assert not test.exception
     assert "missing or damaged" in test.error[0].value
     assert any(code.value == config.TRAIN_COMMAND for code in test.code)
@@ -239,7 +240,7 @@ def test_a_damaged_export_with_a_recomputed_manifest_gives_the_friendly_page(app
 
 def test_missing_data_keeps_the_app_working(app, smoke_models, monkeypatch, tmp_path):
     wall = wall_of(smoke_models)
-    test_app = app("app_pages/wall.py")
+    test_app = app("lessons/wall/page.py")
     monkeypatch.setenv(config.DATA_ENV_VAR, str(tmp_path / "absent.npz"))
     test_app.session_state["wall-pick-ae"] = {"x": float(wall.codes[2, 0]), "y": float(wall.codes[2, 1]), "index": 2}
     test_app.run()
@@ -287,9 +288,9 @@ def test_every_page_renders_in_simplified_chinese(app, page):
 
 
 # The lessons' pages, each with the strings key of its title.
-LESSON_PAGES = {"app_pages/compression.py": "compression", "app_pages/models.py": "models_page",
-                "app_pages/denoising.py": "denoising", "app_pages/vae20.py": "vae20",
-                "app_pages/anomaly.py": "anomaly", "app_pages/your_digit.py": "digit"}
+LESSON_PAGES = {"lessons/compression/page.py": "compression", "lessons/models/page.py": "models_page",
+                "lessons/denoising/page.py": "denoising", "lessons/vae20/page.py": "vae20",
+                "lessons/anomaly/page.py": "anomaly", "lessons/your_digit/page.py": "digit"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hans", "zh-Hant"])
@@ -301,7 +302,7 @@ def test_every_lesson_page_renders_in_each_language(app, evaluated_models, use_m
     test = app(page, query={"lang": language})
     assert_clean(test)
     assert test.title[0].value == i18n.load_strings(language)(f"{LESSON_PAGES[page]}.title")
-    if page == "app_pages/your_digit.py":  # Before a drawing: the pad and the upload.
+    if page == "lessons/your_digit/page.py":  # Before a drawing: the pad and the upload.
         assert test.get("file_uploader"), "the upload"
         return
     pictures = [element for kind in ("plotly_chart", "imgs") for element in test.get(kind)]
@@ -319,7 +320,7 @@ def test_the_language_switch_changes_the_words_and_the_address(app):
 def test_a_link_brings_back_the_wall_view(app, smoke_models):
     box = explore.wall_box(wall_of(smoke_models, "vae"))
     x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
-    test = app("app_pages/wall.py", query={"model": "vae", "x": f"{x:.6g}", "y": f"{y:.6g}"})
+    test = app("lessons/wall/page.py", query={"model": "vae", "x": f"{x:.6g}", "y": f"{y:.6g}"})
     assert_clean(test)
     assert test.sidebar.radio(key="model-en").value == "vae"
     found = VERDICT.search(html_text(test))
@@ -329,7 +330,7 @@ def test_a_link_brings_back_the_wall_view(app, smoke_models):
 
 def test_a_link_brings_back_the_interpolation(app, smoke_models):
     labels = wall_of(smoke_models).labels
-    test = app("app_pages/interpolation.py", query={"a": "5", "b": "9", "w": "0.3"})
+    test = app("lessons/interpolation/page.py", query={"a": "5", "b": "9", "w": "0.3"})
     assert_clean(test)
     assert test.radio(key="interp-way-en").value == "index"
     assert f"**#5** (a {labels[5]}) to **#9** (a {labels[9]})" in markdown_text(test)
@@ -359,7 +360,7 @@ def test_the_claims_panel_shows_the_measured_figures_and_reveals_the_verdicts(ap
     use_models(copy)
     strings = i18n.load_strings("en")
 
-    test = app("app_pages/compare.py")
+    test = app("lessons/compare/page.py")
     assert_clean(test)
     assert test.subheader[-2].value == strings("claims.title")
     table = test.table[0].value
@@ -389,7 +390,7 @@ def test_an_evaluation_without_the_claims_figures_names_the_command(app, evaluat
     artifacts.write_json(folder / config.EVALUATION_FILE, report)
     artifacts.write_manifest(folder)
     use_models(copy)
-    test = app("app_pages/compare.py")
+    test = app("lessons/compare/page.py")
     assert_clean(test)
     assert any(info.value == i18n.load_strings("en")("claims.outdated") for info in test.info)
     assert any(code.value == config.EVALUATE_COMMAND for code in test.code)
@@ -403,7 +404,7 @@ def test_a_new_evaluation_reaches_pages_already_open(app, evaluated_models, use_
     folder = config.dataset_dir(copy)
     use_models(copy)
     strings = i18n.load_strings("en")
-    compare, denoising_page = app("app_pages/compare.py"), app("app_pages/denoising.py")
+    compare, denoising_page = app("lessons/compare/page.py"), app("lessons/denoising/page.py")
     assert_clean(compare)
     assert not any(info.value == strings("claims.outdated") for info in compare.info), "the claims are judged"
     shown = artifacts.read_json(folder / "denoising.json")["digits"]
@@ -423,9 +424,9 @@ def test_a_new_evaluation_reaches_pages_already_open(app, evaluated_models, use_
 
 
 @pytest.mark.parametrize("page, action", [
-    ("app_pages/wall.py", lambda test: test.button(key="paint-button").click().run()),
-    ("app_pages/interpolation.py", lambda test: test),
-    ("app_pages/compare.py", lambda test: test),
+    ("lessons/wall/page.py", lambda test: test.button(key="paint-button").click().run()),
+    ("lessons/interpolation/page.py", lambda test: test),
+    ("lessons/compare/page.py", lambda test: test),
 ])
 def test_digit_pictures_are_sent_as_png(app, page, action):
     """Grey digits are sent losslessly: as JPEG (st.image's choice for a picture without alpha) their strokes

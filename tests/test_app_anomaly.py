@@ -10,9 +10,10 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import anomaly, artifacts, config, registry
+from latentwall import artifacts, config, registry
+from lessons.anomaly import logic as anomaly
 
-PAGE = "app_pages/anomaly.py"
+PAGE = "lessons/anomaly/page.py"
 
 
 def report_of(root) -> dict:

@@ -10,10 +10,11 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import compression, config, figures, registry
+from latentwall import config, figures, registry
+from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
-PAGE = "app_pages/compression.py"
+PAGE = "lessons/compression/page.py"
 SIZES = [recipe.latent_dim for recipe in registry.sweep("dense-ae")]
 
 

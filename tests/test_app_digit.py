@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from latentwall import artifacts, config, drawing, i18n, inference, registry
+from latentwall import artifacts, config, i18n, inference, registry
+from lessons.your_digit import logic as drawing
 from tests import bad_images
 
-PAGE = "app_pages/your_digit.py"
+PAGE = "lessons/your_digit/page.py"
 STRINGS = i18n.load_strings("en")
 LANDING = re.compile(r'data-lw="digit-landing" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
 

@@ -14,12 +14,13 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, catalogue, config, explore, i18n, inference, latent, registry
+from latentwall import artifacts, config, explore, i18n, inference, latent, registry
 from latentwall.data import load_mnist
+from lessons.models import logic as catalogue
 from tests.helpers import MNIST_FILE
 from tests.test_app import assert_clean, markdown_text
 
-INTERPOLATION, MODELS = "app_pages/interpolation.py", "app_pages/models.py"
+INTERPOLATION, MODELS = "lessons/interpolation/page.py", "lessons/models/page.py"
 # A recipe whose code is wider than 2-D, as the page offers it: 20-D where the registry has one.
 WIDE = min((recipe for recipe in registry.interpolable() if recipe.latent_dim > 2),
            key=lambda recipe: (recipe.latent_dim != 20, recipe.name))

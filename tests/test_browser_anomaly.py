@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from latentwall import anomaly, config, registry
+from latentwall import config, registry
+from lessons.anomaly import logic as anomaly
 from tests.helpers import MNIST_FILE
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from latentwall import compression, config, registry
+from latentwall import config, registry
+from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import AppServer, wait_idle
 

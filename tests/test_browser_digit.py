@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwall import drawing, i18n, inference
+from latentwall import i18n, inference
+from lessons.your_digit import logic as drawing
 from tests import bad_images
 from training import benchmark_digit
 from training.benchmark_app import wait_idle

@@ -113,7 +113,7 @@ def test_a_shared_link_brings_the_same_view_back(browser, app_server, smoke_mode
         second.close()
 
 
-@pytest.mark.parametrize("path", ["nope", "wall/extra", "pages/wall", "app_pages/wall.py", "a/b/c/d"])
+@pytest.mark.parametrize("path", ["nope", "wall/extra", "pages/wall", "lessons/wall/page.py", "a/b/c/d"])
 def test_a_lost_address_shows_a_note_and_the_home_page(page, app_server, path):
     open_view(page, app_server.url, f"{path}?lang=en", [])
     visible = page.evaluate(VISIBLE_TEXT)

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from latentwall import claims
+from lessons.compare import logic as claims
 
 
 def model(shares=None, axes=((0.0, 1.0, -2.0, 2.0), (0.0, 1.0, -2.0, 2.0)), prior_width=0.5, box_far=0.3,

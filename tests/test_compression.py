@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwall import artifacts, compression, config, registry
+from latentwall import artifacts, config, registry
+from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
 

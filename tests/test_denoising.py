@@ -8,10 +8,11 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, denoising, noise, registry
+from latentwall import artifacts, config, noise, registry
+from lessons.denoising import logic as denoising
 from tests.test_app import assert_clean, html_text
 
-DENOISING_PAGE, VAE_PAGE = "app_pages/denoising.py", "app_pages/vae20.py"
+DENOISING_PAGE, VAE_PAGE = "lessons/denoising/page.py", "lessons/vae20/page.py"
 ROW = re.compile(r'data-lw="row" data-lw-role="(\w+)" data-lw-psnr="([^"]+)"')
 PICTURES = re.compile(r'src="(data:image/png;base64,[^"]+)"')
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFile
 
-from latentwall import drawing
+from lessons.your_digit import logic as drawing
 from tests import bad_images
 
 BAD = bad_images.bad_files()

@@ -10,8 +10,10 @@ import string
 import pytest
 
 from latentwall import config, explore, i18n
+from lessons import LESSONS
 
-CODE = [config.PROJECT_ROOT / "app.py", *sorted((config.PROJECT_ROOT / "app_pages").glob("*.py"))]
+CODE = [config.PROJECT_ROOT / "app.py", *sorted((config.PROJECT_ROOT / "lessons").rglob("*.py")),
+        *sorted((config.PROJECT_ROOT / "webapp").rglob("*.py"))]
 
 
 def _keys_of(node: ast.AST) -> list[str]:
@@ -23,6 +25,8 @@ def _keys_of(node: ast.AST) -> list[str]:
                         for part in node.values)]
     if isinstance(node, ast.IfExp):
         return _keys_of(node.body) + _keys_of(node.orelse)
+    if isinstance(node, ast.Attribute) and node.attr in {"title", "link"}:
+        return []  # A lesson's own keys, read from LESSONS in used_key_patterns.
     raise AssertionError(f"a text() key the test cannot read: {ast.unparse(node)}")
 
 
@@ -31,9 +35,13 @@ def used_key_patterns() -> set[str]:
     patterns = set()
     for path in CODE:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"text", "strings"} \
-                    and node.args:
+            name = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else \
+                node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and ast.unparse(node.func.value) == "ctx" else None
+            if name in {"text", "strings"} and node.args:
                 patterns.update(_keys_of(node.args[0]))
+    # The lessons' names in the navigation and their links on the home page come from their records.
+    patterns.update(re.escape(key) for lesson in LESSONS for key in (lesson.title, lesson.link))
     return patterns
 
 

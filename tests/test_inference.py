@@ -56,7 +56,7 @@ config.MODELS_ROOT = Path({str(smoke_models)!r})
 from streamlit.testing.v1 import AppTest
 test = AppTest.from_file("app.py", default_timeout=120)
 test.run()
-test.switch_page("app_pages/wall.py").run()
+test.switch_page("lessons/wall/page.py").run()
 assert not test.exception, [error.value for error in test.exception]
 loaded = sorted(name for name in ("tensorflow", "keras", "tf2onnx") if name in sys.modules)
 print("loaded:", loaded)

@@ -28,7 +28,9 @@ import websockets
 from PIL import Image, ImageDraw
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from latentwall import anomaly, artifacts, config, drawing, explore, i18n, registry
+from latentwall import artifacts, config, explore, i18n, registry
+from lessons.anomaly import logic as anomaly
+from lessons.your_digit import logic as drawing
 from training.student import Run, Student
 
 KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)

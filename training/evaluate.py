@@ -23,8 +23,8 @@ from latentwall.data import DataError, as_images, load_mnist
 
 # The lessons' own reports, each a module with NAME (the JSON file it writes beside evaluation.json) and
 # measure(models_root, mnist, seed) -> dict. Each runs after the main evaluation, on the same ONNX exports.
-REPORTS: tuple[str, ...] = ("training.report_compression", "training.report_denoising", "training.report_anomaly",
-                           "training.report_digit")
+REPORTS: tuple[str, ...] = ("lessons.compression.report", "lessons.denoising.report", "lessons.anomaly.report",
+                           "lessons.your_digit.report")
 
 
 def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:

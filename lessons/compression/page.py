@@ -12,19 +12,14 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import (
-    PLOT_CONFIG,
-    choice_radio,
-    evaluation,
-    file_stamp,
-    guarded,
-    language,
-    session_strings,
-    test_images,
-    text,
-)
-from latentwall import compression, config, explore, figures, i18n, registry
+from latentwall import explore, figures, i18n, registry
+from lessons.compression import logic as compression
+from webapp.cache import evaluation, file_stamp
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.widgets.choices import choice_radio
+from webapp.widgets.notices import no_report
+from webapp.widgets.wall import PLOT_CONFIG
 
 AE_SWEEP, PCA_SWEEP = registry.sweep("dense-ae"), registry.sweep("pca")
 SIZES = tuple(recipe.latent_dim for recipe in AE_SWEEP)
@@ -37,43 +32,44 @@ def by_size(family: tuple[registry.Recipe, ...], size: int) -> registry.Recipe:
     return next(recipe for recipe in family if recipe.latent_dim == size)
 
 
-def size_control() -> int:
+def size_control(ctx: PageContext) -> int:
     """The code size, from the sweep's sizes; a forged value falls back to the default."""
-    size = st.select_slider(text("compression.size_label"), SIZES, key=SIZE_KEY, help=text("compression.size_help"),
-                            **({} if SIZE_KEY in st.session_state else {"value": DEFAULT_SIZE}))
+    size = st.select_slider(ctx.text("compression.size_label"), SIZES, key=SIZE_KEY,
+                            help=ctx.text("compression.size_help"),
+                            **({} if SIZE_KEY in ctx.session else {"value": DEFAULT_SIZE}))
     return size if size in SIZES else DEFAULT_SIZE
 
 
-def digit_rows(count: int) -> np.ndarray:
+def digit_rows(ctx: PageContext, count: int) -> np.ndarray:
     """Which ten test digits to show: drawn at random (a button draws others) or from a chosen index."""
     way_column, pick_column = st.columns([2, 3], vertical_alignment="bottom")
-    way = choice_radio(way_column, text("compression.way_label"), WAYS, "comp-way", horizontal=True,
-                       format_func=lambda way, strings=session_strings(): strings(f"compression.way_{way}"))
+    way = choice_radio(way_column, ctx.text("compression.way_label"), WAYS, "comp-way", horizontal=True,
+                       format_func=lambda way, strings=ctx.words: strings(f"compression.way_{way}"))
     if way == "index":
         # A float input shown as a whole number: a forged NaN reaches safe_index instead of breaking the run.
-        first = pick_column.number_input(text("compression.first_label", last=count - 1), 0.0, float(count - 1),
+        first = pick_column.number_input(ctx.text("compression.first_label", last=count - 1), 0.0, float(count - 1),
                                          step=1.0, format="%.0f", key=FIRST_KEY,
-                                         **({} if FIRST_KEY in st.session_state else {"value": 0.0}))
+                                         **({} if FIRST_KEY in ctx.session else {"value": 0.0}))
         return compression.rows_from(explore.safe_index(first, count), count)
-    if pick_column.button(text("compression.draw"), key="comp-draw", icon=":material/casino:"):
-        st.session_state[SEED_KEY] = int(np.random.SeedSequence().entropy % 2**32)
-    return compression.draw_rows(explore.safe_index(st.session_state.get(SEED_KEY, 0), 2**32), count)
+    if pick_column.button(ctx.text("compression.draw"), key="comp-draw", icon=":material/casino:"):
+        ctx.session[SEED_KEY] = int(np.random.SeedSequence().entropy % 2**32)
+    return compression.draw_rows(explore.safe_index(ctx.session.get(SEED_KEY, 0), 2**32), count)
 
 
 @st.fragment
 @guarded
-def triptychs() -> None:
+def triptychs(ctx: PageContext) -> None:
     """The code-size control and ten digits through the sweep's AE and PCA at that size: each re-runs alone."""
-    size = size_control()
-    images = test_images()
+    size = size_control(ctx)
+    images = ctx.models.test_images()
     if images is None:
         return
-    rows = digit_rows(len(images))
+    rows = digit_rows(ctx, len(images))
     for recipe, column in zip((by_size(AE_SWEEP, size), by_size(PCA_SWEEP, size)), st.columns(2, gap="medium")):
         with column:
-            model = recipe_or_stop(recipe)
-            caption, body = triptych_view(str(config.MODELS_ROOT), recipe.name, tuple(int(row) for row in rows),
-                                          language(), model, images)
+            model = ctx.models.recipe(recipe)
+            caption, body = triptych_view(str(ctx.models.root), recipe.name, tuple(int(row) for row in rows),
+                                          ctx.language, model, images)
             st.markdown(caption)
             st.html(body)
 
@@ -120,19 +116,19 @@ def chart_figures(folder: str, language: str, stamp: tuple[int, int], _report: d
                                                                              bytes_words))
 
 
-def report_charts(report: dict, folder: Path, stamp: tuple[int, int]) -> None:
+def report_charts(ctx: PageContext, report: dict, folder: Path, stamp: tuple[int, int]) -> None:
     """What a bigger code buys, then bytes against error beside JPEG, with the latter in plain words (stamp: the
     report file's, as read)."""
-    size_figure, bytes_figure = chart_figures(str(folder), language(), stamp, report)
-    st.subheader(text("compression.size_title"))
+    size_figure, bytes_figure = chart_figures(str(folder), ctx.language, stamp, report)
+    st.subheader(ctx.text("compression.size_title"))
     st.plotly_chart(size_figure, key="comp-size-chart", config=PLOT_CONFIG, width="stretch")
-    st.caption(text("compression.size_caption", sample=report["codes"]["sample"]))
-    st.subheader(text("compression.bytes_title"))
+    st.caption(ctx.text("compression.size_caption", sample=report["codes"]["sample"]))
+    st.subheader(ctx.text("compression.bytes_title"))
     st.plotly_chart(bytes_figure, key="comp-bytes-chart", config=PLOT_CONFIG, width="stretch")
-    st.markdown(explanation(report, folder))
+    st.markdown(explanation(ctx, report, folder))
 
 
-def explanation(report: dict, folder: Path) -> str:
+def explanation(ctx: PageContext, report: dict, folder: Path) -> str:
     """The chart in plain words, every number from the report and the models folder."""
     floor = compression.jpeg_at_floor(report)
     pair = [report["codes"]["recipes"][recipe.name]["storage"] for recipe in registry.WALL_PAIR
@@ -142,33 +138,32 @@ def explanation(report: dict, folder: Path) -> str:
     decoders = [size for size in (compression.decoder_bytes(folder, recipe) for recipe in registry.WALL_PAIR)
                 if size is not None]
     budget = report.get("jpeg_within_code_bytes", {}).get(str(max(pair_bytes)), {})
-    fits = (text("compression.budget_none", bytes=max(pair_bytes)) if budget.get("quality") is None else
-            text("compression.budget_quality", bytes=max(pair_bytes), quality=budget["quality"], mse=budget["mse"]))
+    fits = (ctx.text("compression.budget_none", bytes=max(pair_bytes)) if budget.get("quality") is None else
+            ctx.text("compression.budget_quality", bytes=max(pair_bytes), quality=budget["quality"], mse=budget["mse"]))
     least = compression.jpeg_floor(report)
-    return text("compression.bytes_explained", scan=least["without_tables"], file=least["with_tables"],
+    return ctx.text("compression.bytes_explained", scan=least["without_tables"], file=least["with_tables"],
                 quality=floor["quality"], jpeg_mse=floor["mse"], code_min=min(pair_bytes), code_max=max(pair_bytes),
                 code_mse=min(pair_mse), decoder_mb=max(decoders, default=0) / 1e6, budget=fits)
 
 
-def lesson_note(folder: Path) -> None:
+def lesson_note(ctx: PageContext, folder: Path) -> None:
     """The lessons' three dense recipes: their test MSE from evaluation.json, and why one loss reads in the
     thousands."""
-    st.subheader(text("compression.lessons_title"))
+    st.subheader(ctx.text("compression.lessons_title"))
     measured = (evaluation(folder) or {}).get("recipes", {})
     rows, notes = [], []
     for recipe in registry.dense_lessons():
         mse = measured.get(recipe.name, {}).get("test_mse")
-        rows.append({text("compression.column_recipe"): recipe.name,
-                     text("compression.column_lesson"): text(f"compression.lesson_{recipe.lesson}"),
-                     text("compression.column_code"): recipe.latent_dim,
-                     text("compression.column_mse"): "–" if mse is None else f"{mse:.4f}"})
+        rows.append({ctx.text("compression.column_recipe"): recipe.name,
+                     ctx.text("compression.column_lesson"): ctx.text(f"compression.lesson_{recipe.lesson}"),
+                     ctx.text("compression.column_code"): recipe.latent_dim,
+                     ctx.text("compression.column_mse"): "–" if mse is None else f"{mse:.4f}"})
         top = recipe.pixel_range[1] - recipe.pixel_range[0]
         if top != 1.0 and mse is not None:
-            notes.append(text("compression.raw_pixels", recipe=recipe.name, top=top, scale=top ** 2, mse=mse,
+            notes.append(ctx.text("compression.raw_pixels", recipe=recipe.name, top=top, scale=top ** 2, mse=mse,
                               loss=top ** 2 * mse))
     if not measured:
-        st.info(text("compression.no_evaluation"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("compression.no_evaluation"))
     st.table(rows)
     for note in notes:
         st.markdown(note)
@@ -179,19 +174,19 @@ def stored_report(folder: str, stamp: tuple[int, int]) -> dict | None:
     return compression.load_report(Path(folder))
 
 
-def compression_page() -> None:
-    st.title(text("compression.title"))
-    st.markdown(text("compression.intro"))
-    triptychs()
-    folder = config.dataset_dir(config.MODELS_ROOT)
+def render(ctx: PageContext) -> None:
+    st.title(ctx.text("compression.title"))
+    st.markdown(ctx.text("compression.intro"))
+    triptychs(ctx)
+    folder = ctx.models.folder
     stamp = file_stamp(folder / compression.REPORT_FILE)
     report = stored_report(str(folder), stamp)
     if report is None:
-        st.info(text("compression.no_report"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("compression.no_report"))
     else:
-        report_charts(report, folder, stamp)
-    lesson_note(folder)
+        report_charts(ctx, report, folder, stamp)
+    lesson_note(ctx, folder)
 
 
-compression_page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import anomaly, config, inference, measures, registry
+from latentwall import config, inference, measures, registry
 from latentwall.data import DataError, Mnist
 from latentwall.datasets import load_fashion
+from lessons.anomaly import logic as anomaly
 
 NAME = anomaly.REPORT_FILE
 
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from latentwall import artifacts
     from latentwall.data import load_mnist
 
-    parser = argparse.ArgumentParser(prog="python -m training.report_anomaly", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lessons.anomaly.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR}, then the Keras cache)")
     parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)

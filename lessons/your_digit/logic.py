@@ -259,7 +259,7 @@ def sigma_ellipse(centre: np.ndarray, log_var: np.ndarray, sigmas: float, points
         [spread[0] * np.cos(angles), spread[1] * np.sin(angles)], axis=1)
 
 
-# What the evaluation writes beside evaluation.json (training/report_digit.py): how the AE repaints the test
+# What the evaluation writes beside evaluation.json (lessons/your_digit/report.py): how the AE repaints the test
 # digits, so a student's digit can be placed among them.
 SCORES_FILE = "digit_scores.json"
 HISTOGRAM_BINS = 40

@@ -7,21 +7,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.shared import (
-    KINDS,
-    cached_models,
-    decoded_panel,
-    evaluation,
-    file_stamp,
-    guarded,
-    language,
-    models_or_stop,
-    text,
-    wall_chart,
-    wall_for,
-)
-from latentwall import claims, config, explore, i18n, latent
+from latentwall import config, explore, i18n, latent
 from latentwall.images import png
+from lessons.compare import logic as claims
+from webapp.cache import cached_models, evaluation, file_stamp
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.session import KINDS
+from webapp.widgets.decoded import decoded_panel
+from webapp.widgets.notices import no_report
+from webapp.widgets.wall import wall_chart, wall_for
 
 WALL_HEIGHT = 440
 
@@ -36,9 +31,9 @@ def manifold_picture(folder: str, kind: str) -> bytes:
 
 @st.fragment
 @guarded
-def decoded_part(kind: str) -> None:
+def decoded_part(ctx: PageContext, kind: str) -> None:
     """What a click on one model's wall decodes to: each column re-runs on its own."""
-    models = models_or_stop()
+    models = ctx.models.pair()
     decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5, link="compare")
 
 
@@ -47,13 +42,13 @@ def code_bounds(folder: str, kind: str) -> tuple[float, float, float, float]:
     return latent.bounding_box(cached_models(folder)[kind].wall.codes)
 
 
-def compare_column(kind: str) -> None:
+def compare_column(ctx: PageContext, kind: str) -> None:
     """One model's wall over its decodability map, in its own units, and what a click on it decodes."""
-    st.subheader(text(f"models.{kind}"))
-    x_min, x_max, y_min, y_max = code_bounds(str(config.MODELS_ROOT), kind)
-    st.caption(text("compare.units", x_min=x_min, x_max=x_max, y_min=y_min, y_max=y_max))
+    st.subheader(ctx.text(f"models.{kind}"))
+    x_min, x_max, y_min, y_max = code_bounds(str(ctx.models.root), kind)
+    st.caption(ctx.text("compare.units", x_min=x_min, x_max=x_max, y_min=y_min, y_max=y_max))
     wall_chart(f"compare-pick-{kind}", wall_for(kind, WALL_HEIGHT, with_map=True))
-    decoded_part(kind)
+    decoded_part(ctx, kind)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # One per report and language, shared and never changed.
@@ -70,13 +65,12 @@ def defects_frame(folder: str, words_language: str, stamp: tuple[int, int]) -> p
                          for key, ae, vae in explore.defect_rows(report)])
 
 
-def defects_table(folder: Path) -> None:
+def defects_table(ctx: PageContext, folder: Path) -> None:
     """The numbers `training.evaluate` measured, each with a line saying what it means."""
-    st.subheader(text("compare.defects_title"))
-    table = defects_frame(str(folder), language(), file_stamp(Path(folder) / config.EVALUATION_FILE))
+    st.subheader(ctx.text("compare.defects_title"))
+    table = defects_frame(str(folder), ctx.language, file_stamp(Path(folder) / config.EVALUATION_FILE))
     if table is None:
-        st.info(text("compare.no_evaluation"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("compare.no_evaluation"))
         return
     st.table(table, hide_index=True)
 
@@ -99,38 +93,38 @@ def claims_frame(folder: str, words_language: str, stamp: tuple[int, int], revea
         for claim in judged])
 
 
-def claims_panel(folder: Path) -> None:
+def claims_panel(ctx: PageContext, folder: Path) -> None:
     """The story's claims beside the measured figures; each verdict follows from evaluation.json by a stated
-    rule (latentwall/claims.py) and stays hidden until the student has made a guess."""
-    st.subheader(text("claims.title"))
+    rule (lessons/compare/logic.py) and stays hidden until the student has made a guess."""
+    st.subheader(ctx.text("claims.title"))
     stamp = file_stamp(Path(folder) / config.EVALUATION_FILE)
-    if claims_frame(str(folder), language(), stamp, False) is None:
-        st.info(text("claims.outdated"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+    if claims_frame(str(folder), ctx.language, stamp, False) is None:
+        no_report(ctx.text("claims.outdated"))
         return
-    st.markdown(text("claims.intro"))
-    reveal = st.toggle(text("claims.reveal"), key="claims-reveal")
-    st.table(claims_frame(str(folder), language(), stamp, bool(reveal)), hide_index=True)
-    with st.expander(text("claims.rules_title")):
-        st.markdown(text("claims.rules", **{name.lower(): getattr(claims, name) for name in claims.THRESHOLDS}))
+    st.markdown(ctx.text("claims.intro"))
+    reveal = st.toggle(ctx.text("claims.reveal"), key="claims-reveal")
+    st.table(claims_frame(str(folder), ctx.language, stamp, bool(reveal)), hide_index=True)
+    with st.expander(ctx.text("claims.rules_title")):
+        st.markdown(ctx.text("claims.rules", **{name.lower(): getattr(claims, name) for name in claims.THRESHOLDS}))
 
 
-def compare_page() -> None:
-    models = models_or_stop()
-    st.title(text("compare.title"))
-    st.markdown(text("compare.intro"))
-    st.warning(text("compare.scales_differ"), icon=":material/straighten:")
-    st.caption(text("compare.linked"))
+def render(ctx: PageContext) -> None:
+    models = ctx.models.pair()
+    st.title(ctx.text("compare.title"))
+    st.markdown(ctx.text("compare.intro"))
+    st.warning(ctx.text("compare.scales_differ"), icon=":material/straighten:")
+    st.caption(ctx.text("compare.linked"))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         with column:
-            compare_column(kind)
-    st.subheader(text("compare.manifold_title"))
-    st.markdown(text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
+            compare_column(ctx, kind)
+    st.subheader(ctx.text("compare.manifold_title"))
+    st.markdown(ctx.text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
-        column.image(manifold_picture(str(config.MODELS_ROOT), kind), width="stretch", output_format="PNG",
-                     caption=text("compare.manifold_caption", model=text(f"models.{kind}")))
-    claims_panel(models.folder)
-    defects_table(models.folder)
+        column.image(manifold_picture(str(ctx.models.root), kind), width="stretch", output_format="PNG",
+                     caption=ctx.text("compare.manifold_caption", model=ctx.text(f"models.{kind}")))
+    claims_panel(ctx, models.folder)
+    defects_table(ctx, models.folder)
 
 
-compare_page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

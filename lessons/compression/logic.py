@@ -36,7 +36,7 @@ from PIL import Image
 
 from latentwall import artifacts, registry
 
-# What `python -m training.evaluate` writes beside evaluation.json (training/report_compression.py), guarded
+# What `python -m training.evaluate` writes beside evaluation.json (lessons/compression/report.py), guarded
 # by the same manifest.
 REPORT_FILE = "compression.json"
 

@@ -11,20 +11,15 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages.shared import (
-    ASSETS,
-    cached_models,
-    guarded,
-    landing_mark,
-    listen_for_clicks,
-    models_or_stop,
-    paragraph,
-    text,
-    wall_chart,
-    wall_for,
-)
-from latentwall import artifacts, config, drawing, explore, figures, inference, registry
+from latentwall import artifacts, config, explore, figures, inference, registry
 from latentwall.data import DataError, as_images, load_mnist
+from lessons.your_digit import logic as drawing
+from webapp.cache import cached_models
+from webapp.components import component
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.widgets.decoded import paragraph
+from webapp.widgets.wall import landing_mark, listen_for_clicks, wall_chart, wall_for
 
 PAD_KEY, UPLOAD_KEY, SOURCE_KEY, DRAWING_KEY = "digit-pad", "digit-upload", "digit-source", "digit-drawing"
 DRAWN, UPLOADED = "draw", "upload"
@@ -32,76 +27,76 @@ WALL_HEIGHT = 420
 _LOGGER = logging.getLogger(__name__)
 
 # The drawing pad: a 280x280 canvas and a clear button; each drawing arrives as the event "drawing" (draw_pad.js).
-_pad = st.components.v2.component(
-    "latent_wall.draw_pad",
+_pad = component(
+    "draw_pad", ("draw_pad.js",),
     html=('<canvas width="280" height="280" data-lw="draw-pad"></canvas>'
           '<div><button type="button" data-lw="draw-clear"></button></div>'),
     css=("canvas{display:block;width:280px;height:280px;border:1px solid #999;border-radius:6px;touch-action:none;"
-         "cursor:crosshair;background:#fff}button{font:inherit;margin-top:6px;padding:2px 12px}"),
-    js=(ASSETS / "draw_pad.js").read_text(encoding="utf-8"))
+         "cursor:crosshair;background:#fff}button{font:inherit;margin-top:6px;padding:2px 12px}"))
 
 
-def _chose(source: str) -> None:
-    st.session_state[SOURCE_KEY] = source
+def _chose(ctx: PageContext, source: str) -> None:
+    ctx.session[SOURCE_KEY] = source
 
 
-def _store_drawing() -> None:
+def _store_drawing(ctx: PageContext) -> None:
     """Runs before the rerun a drawing causes: keeps what the pad sent if it can be a drawing at all.
 
     A PNG data address within the size cap (read and checked as the page draws), None for a cleared pad, and
     for anything else an empty text, which the page refuses with its message. The event itself is gone after
     this run, so a value Streamlit could not even parse costs that one run, never the session.
     """
-    event = st.session_state.get(PAD_KEY)
+    event = ctx.session.get(PAD_KEY)
     value = event.get("drawing") if isinstance(event, dict) else None
     if value is None:
-        st.session_state[DRAWING_KEY] = None
+        ctx.session[DRAWING_KEY] = None
     elif isinstance(value, str) and len(value) <= drawing.MAX_DATA_URL_CHARS:
-        st.session_state[DRAWING_KEY] = value
+        ctx.session[DRAWING_KEY] = value
     else:
-        st.session_state[DRAWING_KEY] = ""
-    _chose(DRAWN)
+        ctx.session[DRAWING_KEY] = ""
+    _chose(ctx, DRAWN)
 
 
-def inputs(left, right) -> tuple[drawing.Digit | drawing.Refusal | None, drawing.Digit | drawing.Refusal | None]:
+def inputs(ctx: PageContext, left, right) -> tuple[drawing.Digit | drawing.Refusal | None,
+                                                   drawing.Digit | drawing.Refusal | None]:
     """The pad (in left) and the uploader (in right); each one's digit, refusal (said under it) or None."""
     with left:
-        st.markdown(text("digit.draw_title"))
-        kept = st.session_state.get(DRAWING_KEY)
+        st.markdown(ctx.text("digit.draw_title"))
+        kept = ctx.session.get(DRAWING_KEY)
         # The kept drawing goes back to the pad, which paints it on a fresh canvas (back from another page).
-        _pad(key=PAD_KEY, data={"words": {"pad": text("digit.pad_label"), "clear": text("digit.clear")},
+        _pad(key=PAD_KEY, data={"words": {"pad": ctx.text("digit.pad_label"), "clear": ctx.text("digit.clear")},
                                 "drawing": kept if isinstance(kept, str) and kept else None},
              on_drawing_change=_store_drawing)
         drawn = drawing.digit_from(drawing.read_drawing(kept))
-        refusal_note(drawn, "digit-draw-message")
+        refusal_note(ctx, drawn, "digit-draw-message")
     with right:
-        st.markdown(text("digit.upload_title"))
-        upload = st.file_uploader(text("digit.upload_label"), type=["png", "jpg", "jpeg"], key=UPLOAD_KEY,
-                                  on_change=lambda: _chose(UPLOADED), help=text("digit.upload_help"))
+        st.markdown(ctx.text("digit.upload_title"))
+        upload = st.file_uploader(ctx.text("digit.upload_label"), type=["png", "jpg", "jpeg"], key=UPLOAD_KEY,
+                                  on_change=lambda: _chose(ctx, UPLOADED), help=ctx.text("digit.upload_help"))
         uploaded = None if upload is None else drawing.digit_from(drawing.read_picture(upload.getvalue()))
-        refusal_note(uploaded, "digit-upload-message")
+        refusal_note(ctx, uploaded, "digit-upload-message")
     return drawn, uploaded
 
 
-def refusal_note(answer, key: str) -> None:
+def refusal_note(ctx: PageContext, answer, key: str) -> None:
     """Why a picture could not be used, in words, under the input it came from."""
     if isinstance(answer, drawing.Refusal):
         _LOGGER.info("A picture was refused (%s): %s", answer.kind, answer.detail)
         with st.container(key=key):
-            st.warning(text(f"digit.refused_{answer.kind}", megabytes=drawing.MAX_FILE_BYTES / 1e6,
+            st.warning(ctx.text(f"digit.refused_{answer.kind}", megabytes=drawing.MAX_FILE_BYTES / 1e6,
                             megapixels=drawing.MAX_PIXELS / 1e6, side=drawing.MIN_SIDE),
                        icon=":material/image_not_supported:")
 
 
-def chosen_digit(drawn, uploaded) -> drawing.Digit | None:
+def chosen_digit(ctx: PageContext, drawn, uploaded) -> drawing.Digit | None:
     """The most recent usable input: the last one touched if it is usable, else the other one."""
-    order = (uploaded, drawn) if st.session_state.get(SOURCE_KEY) == UPLOADED else (drawn, uploaded)
+    order = (uploaded, drawn) if ctx.session.get(SOURCE_KEY) == UPLOADED else (drawn, uploaded)
     return next((answer for answer in order if isinstance(answer, drawing.Digit)), None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # The test set's scores, read (or measured) once per process.
-def test_scores(folder: str, data_env: str) -> drawing.Scores | None:
-    stored = Path(folder) / drawing.SCORES_FILE
+def test_scores(root: str, data_env: str) -> drawing.Scores | None:
+    stored = config.dataset_dir(Path(root)) / drawing.SCORES_FILE
     if stored.is_file():
         try:
             return drawing.parse_scores(artifacts.read_json(stored))
@@ -111,7 +106,7 @@ def test_scores(folder: str, data_env: str) -> drawing.Scores | None:
         images = as_images(load_mnist(data_env or None, download=False).x_test)[..., 0]
     except DataError:
         return None
-    model = cached_models(str(config.MODELS_ROOT))[registry.AE.name]
+    model = cached_models(root)[registry.AE.name]
     errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
     return drawing.parse_scores(drawing.summarise_scores(errors))
 
@@ -120,7 +115,7 @@ def wall_key(kind: str) -> str:
     return f"digit-wall-{kind}"
 
 
-def landing(kind: str, model: inference.LatentModel, digit: drawing.Digit | None) -> None:
+def landing(ctx: PageContext, kind: str, model: inference.LatentModel, digit: drawing.Digit | None) -> None:
     """Where the digit lands on one model's wall (the VAE's mean, with its 1- and 2-sigma rings), drawn over the
     wall by its listener, and the model's repainting of it. Without a digit the wall only shows decodes."""
     if digit is None:
@@ -129,57 +124,58 @@ def landing(kind: str, model: inference.LatentModel, digit: drawing.Digit | None
     codes, log_var = model.encoder.encode_spread(digit.image[None])
     code = codes[0]
     rings = () if log_var is None else tuple(
-        (text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
+        (ctx.text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
     listen_for_clicks(wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
     repainted = model.decoder.decode(code[None])[0]
     error = drawing.reconstruction_error(digit.image, repainted)
-    spread = "" if log_var is None else text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
+    spread = "" if log_var is None else ctx.text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
                                                    y=float(np.exp(0.5 * log_var[0, 1])))
     hooks = (f'data-lw="digit-landing" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
              f'data-lw-y="{code[1]:.6g}" data-lw-error="{error:.6g}"')
-    lines = [paragraph(text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
+    lines = [paragraph(ctx.text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
              *([paragraph(spread)] if spread else []),
-             explore.gallery_html([explore.upscale(repainted, 4)], [text("digit.repainted")], 112),
-             paragraph(text("digit.error", error=error))]
+             explore.gallery_html([explore.upscale(repainted, 4)], [ctx.text("digit.repainted")], 112),
+             paragraph(ctx.text("digit.error", error=error))]
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">{"".join(lines)}</div>')
 
 
-def reader_verdict(reader: inference.Reader, digit: drawing.Digit) -> None:
+def reader_verdict(ctx: PageContext, reader: inference.Reader, digit: drawing.Digit) -> None:
     """The picture as the models get it, and what the reader reads in it."""
     digits, confidences = reader.read(digit.image[None])
     number, confidence = int(digits[0]), float(confidences[0])
-    verdict = text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+    verdict = ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
                    digit=number, confidence=confidence)
     pictures = [explore.upscale(digit.image, 4)]
     hooks = f'data-lw="digit-verdict" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">'
-            f'{explore.gallery_html(pictures, [text("digit.prepared")], 112)}'
-            f'{paragraph(text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
+            f'{explore.gallery_html(pictures, [ctx.text("digit.prepared")], 112)}'
+            f'{paragraph(ctx.text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
     if digit.inverted:
-        st.caption(text("digit.inverted"))
+        st.caption(ctx.text("digit.inverted"))
 
 
-def anomaly(model: inference.LatentModel, digit: drawing.Digit) -> None:
+def anomaly(ctx: PageContext, model: inference.LatentModel, digit: drawing.Digit) -> None:
     """The AE's repainting error of this digit among the test digits' errors."""
-    st.subheader(text("digit.anomaly_title"))
-    scores = test_scores(str(config.dataset_dir(config.MODELS_ROOT)), os.environ.get(config.DATA_ENV_VAR, ""))
+    st.subheader(ctx.text("digit.anomaly_title"))
+    scores = test_scores(str(ctx.models.root), os.environ.get(config.DATA_ENV_VAR, ""))
     if scores is None:
-        st.info(text("digit.scores_missing", command=config.EVALUATE_COMMAND))
+        st.info(ctx.text("digit.scores_missing", command=config.EVALUATE_COMMAND))
         return
     error = drawing.reconstruction_error(digit.image, model.decoder.decode(model.encoder.encode(digit.image[None]))[0])
     share = drawing.percentile_of(error, scores.quantiles)
-    words = {"x_title": text("digit.histogram_x"), "y_title": text("digit.histogram_y"), "yours": text("digit.yours")}
+    words = {"x_title": ctx.text("digit.histogram_x"), "y_title": ctx.text("digit.histogram_y"),
+             "yours": ctx.text("digit.yours")}
     st.plotly_chart(figures.error_histogram(scores.edges, scores.counts, error, words=words), key="digit-histogram",
                     config={"displayModeBar": False}, width="stretch")
-    st.markdown(text("digit.anomaly_unusual" if share >= 0.99 else "digit.anomaly_share", error=error, share=share))
+    st.markdown(ctx.text("digit.anomaly_unusual" if share >= 0.99 else "digit.anomaly_share", error=error, share=share))
 
 
-def your_digit_page() -> None:
+def render(ctx: PageContext) -> None:
     """The pad and the uploader, both walls, and the fragment that fills in what follows from the digit: a new
     drawing reruns only that, and the walls (10,000 points each) are not sent again."""
-    models_or_stop()
-    st.title(text("digit.title"))
-    st.markdown(text("digit.intro"))
+    ctx.models.pair()
+    st.title(ctx.text("digit.title"))
+    st.markdown(ctx.text("digit.intro"))
     pad, upload = st.columns(2, gap="large")
     st.divider()
     status = st.container()
@@ -187,31 +183,33 @@ def your_digit_page() -> None:
     below = {}
     for column, recipe in zip(wall_columns, registry.WALL_PAIR):
         with column:
-            st.markdown(f"**{text(f'models.{recipe.name}')}**")
+            st.markdown(f"**{ctx.text(f'models.{recipe.name}')}**")
             wall_chart(wall_key(recipe.name), wall_for(recipe.name, WALL_HEIGHT))
             below[recipe.name] = st.container()
-    digit_views(pad, upload, status, verdict, below, st.container())
+    digit_views(ctx, pad, upload, status, verdict, below, st.container())
 
 
 @st.fragment
 @guarded
-def digit_views(pad, upload, status, verdict, below: dict, scores) -> None:
+def digit_views(ctx: PageContext, pad, upload, status, verdict, below: dict, scores) -> None:
     """The chosen digit and all that follows from it, written into the page's containers around the walls."""
-    models = models_or_stop()
-    drawn, uploaded = inputs(pad, upload)
-    digit = chosen_digit(drawn, uploaded)
+    models = ctx.models.pair()
+    drawn, uploaded = inputs(ctx, pad, upload)
+    digit = chosen_digit(ctx, drawn, uploaded)
     # Each outside container is written on every run, digit or not: Streamlit keeps its place for the fragment.
     said, read, scored = status.container(), verdict.container(), scores.container()
     if digit is None:
-        said.info(text("digit.hint"))
+        said.info(ctx.text("digit.hint"))
     else:
-        said.caption(text("digit.showing_upload" if digit is uploaded else "digit.showing_drawing"))
+        said.caption(ctx.text("digit.showing_upload" if digit is uploaded else "digit.showing_drawing"))
         with read:
-            reader_verdict(models.reader, digit)
+            reader_verdict(ctx, models.reader, digit)
         with scored:
-            anomaly(models[registry.AE.name], digit)
+            anomaly(ctx, models[registry.AE.name], digit)
     for recipe in registry.WALL_PAIR:
         with below[recipe.name]:
-            landing(recipe.name, models[recipe.name], digit)
+            landing(ctx, recipe.name, models[recipe.name], digit)
 
-your_digit_page()
+
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

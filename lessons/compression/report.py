@@ -1,6 +1,6 @@
 """The compression lesson's figures: JPEG at every quality against the codes of the code-size sweep, PCA and the
 gallery wall's pair, stored as float32, float16 and 8 bits. `python -m training.evaluate` runs it and writes
-models/mnist/compression.json, which the compression page reads (see latentwall/compression.py for how bytes
+models/mnist/compression.json, which the compression page reads (see lessons/compression/logic.py for how bytes
 are counted).
 
 On samples of the test set, so it runs in well under a minute on two cores: JPEG_SAMPLE digits for JPEG's 95
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import compression, config, inference, registry
+from latentwall import config, inference, registry
+from lessons.compression import logic as compression
 
 NAME = compression.REPORT_FILE
 JPEG_SAMPLE = 500

@@ -8,9 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.recipe_models import choice_select, recipe_label, recipe_or_stop
-from app_pages.shared import PLOT_CONFIG, file_stamp, language, session_strings, text
-from latentwall import catalogue, config, explore, figures, i18n, registry
+from latentwall import config, explore, figures, i18n, registry
+from lessons.models import logic as catalogue
+from webapp.cache import file_stamp
+from webapp.context import PageContext, run
+from webapp.widgets.choices import choice_select, recipe_label
+from webapp.widgets.notices import no_report
+from webapp.widgets.wall import PLOT_CONFIG
 
 CHOICE_KEY = "models-choice"
 CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss", "axis_kl")
@@ -22,9 +26,9 @@ def cached_rows(folder: str, stamp: tuple[int, int]) -> tuple[catalogue.ModelRow
     return tuple(catalogue.model_rows(Path(folder), evaluation))
 
 
-def models_stamp() -> tuple[int, int]:
+def models_stamp(ctx: PageContext) -> tuple[int, int]:
     """When the models last changed: training and evaluation both rewrite the manifest."""
-    return file_stamp(config.dataset_dir() / "manifest.json")
+    return file_stamp(ctx.models.folder / "manifest.json")
 
 
 def model_name(name: str, strings) -> str:
@@ -59,23 +63,22 @@ def model_frame(folder: str, stamp: int, words_language: str) -> pd.DataFrame:
     return pd.DataFrame(shown)
 
 
-def model_table() -> tuple[catalogue.ModelRow, ...]:
-    folder, stamp = str(config.MODELS_ROOT), models_stamp()
+def model_table(ctx: PageContext) -> tuple[catalogue.ModelRow, ...]:
+    folder, stamp = str(ctx.models.root), models_stamp(ctx)
     rows = cached_rows(folder, stamp)
     # Every row in view at once (35 pixels a row, as Streamlit draws them): a class reads the whole list.
-    st.dataframe(model_frame(folder, stamp, language()), hide_index=True, width="stretch",
+    st.dataframe(model_frame(folder, stamp, ctx.language), hide_index=True, width="stretch",
                  height=35 * (len(rows) + 1) + 3, key="models-table")
     if not any(row.test_mse is not None for row in rows):
-        st.caption(text("models_page.no_evaluation"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("models_page.no_evaluation"))
     return rows
 
 
-def history_of(name: str) -> dict | None:
+def history_of(ctx: PageContext, name: str) -> dict | None:
     """The chosen model's per-epoch history: a recipe's from its loaded model, a reader's from its file."""
     if name in catalogue.READERS:
-        return catalogue.reader_history(config.MODELS_ROOT, name)
-    return recipe_or_stop(name).history
+        return catalogue.reader_history(ctx.models.root, name)
+    return ctx.models.recipe(name).history
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # One per model, language and training; never changed.
@@ -91,32 +94,34 @@ def curves_figure(folder: str, name: str, words_language: str, stamp: int,
     return figures.shared(figures.training_curves(curves, words=words)), catalogue.KL_CURVES[0] in curves
 
 
-def curves_view(name: str) -> None:
+def curves_view(ctx: PageContext, name: str) -> None:
     recipe = registry.RECIPES.get(name)
     if recipe is not None and not recipe.trained:
-        st.info(text("models_page.no_curves_pca", recipe=name), icon=":material/functions:")
+        st.info(ctx.text("models_page.no_curves_pca", recipe=name), icon=":material/functions:")
         return
-    figure, with_kl = curves_figure(str(config.MODELS_ROOT), name, language(), models_stamp(), history_of(name))
+    figure, with_kl = curves_figure(str(ctx.models.root), name, ctx.language, models_stamp(ctx), history_of(ctx, name))
     if figure is None:
-        st.info(text("models_page.no_history", recipe=name))
+        st.info(ctx.text("models_page.no_history", recipe=name))
         return
     with st.container(key="models-curves"):
         st.plotly_chart(figure, key="models-curves-chart", config=PLOT_CONFIG, width="stretch")
     if recipe is not None:
         low, high = recipe.pixel_range
-        st.caption(text("models_page.loss_note", loss=text(f"models_page.loss_{recipe.loss}"), low=low, high=high))
+        st.caption(ctx.text("models_page.loss_note", loss=ctx.text(f"models_page.loss_{recipe.loss}"), low=low,
+                            high=high))
     if with_kl:
-        st.caption(text("models_page.kl_note"))
+        st.caption(ctx.text("models_page.kl_note"))
 
 
-def models_page() -> None:
-    st.title(text("models_page.title"))
-    st.markdown(text("models_page.intro"))
-    rows = model_table()
-    strings = session_strings()
-    name = choice_select(st, text("models_page.choice_label"), tuple(row.name for row in rows), CHOICE_KEY,
+def render(ctx: PageContext) -> None:
+    st.title(ctx.text("models_page.title"))
+    st.markdown(ctx.text("models_page.intro"))
+    rows = model_table(ctx)
+    strings = ctx.words
+    name = choice_select(st, ctx.text("models_page.choice_label"), tuple(row.name for row in rows), CHOICE_KEY,
                          format_func=lambda name: model_name(name, strings))
-    curves_view(name)
+    curves_view(ctx, name)
 
 
-models_page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

@@ -8,25 +8,14 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.recipe_models import cached_recipe, choice_select, recipe_label, recipe_or_stop
-from app_pages.shared import (
-    KINDS,
-    PLOT_CONFIG,
-    base_wall,
-    choice_radio,
-    guarded,
-    language,
-    listen_for_clicks,
-    models_or_stop,
-    play_button,
-    session_strings,
-    test_images,
-    text,
-    wall_chart,
-    wall_words,
-)
-from latentwall import artifacts, config, explore, figures, inference, latent, registry
+from latentwall import artifacts, explore, figures, inference, latent, registry
 from latentwall import images as pictures
+from webapp.cache import base_wall, cached_recipe
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.session import KINDS, wall_words
+from webapp.widgets.choices import choice_radio, choice_select, recipe_label
+from webapp.widgets.wall import PLOT_CONFIG, listen_for_clicks, play_button, wall_chart
 
 WAYS = ("class", "index", "click")
 # Another recipe's picture is not clickable: its test digits are chosen by class or by index.
@@ -37,35 +26,35 @@ RECIPE_KEY = "interp-recipe"
 PAIR = "wall-pair"
 
 
-def digit_pickers(wall: artifacts.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
+def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
     way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
-    way = choice_radio(way_column, text("interpolation.way_label"), ways, "interp-way",
-                       format_func=lambda way, strings=session_strings(): strings(f"interpolation.way_{way}"))
+    way = choice_radio(way_column, ctx.text("interpolation.way_label"), ways, "interp-way",
+                       format_func=lambda way, strings=ctx.words: strings(f"interpolation.way_{way}"))
     if way == "class":
-        digit_start = left.selectbox(text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
-        digit_end = middle.selectbox(text("interpolation.class_end"), range(10), index=8, key="interp-class-b")
-        if right.button(text("interpolation.reroll"), key="interp-reroll", width="stretch"):
-            st.session_state["interp-seed"] = int(np.random.SeedSequence().entropy % 2**32)
-        seed = explore.safe_index(st.session_state.get("interp-seed", 0), 2**32)
+        digit_start = left.selectbox(ctx.text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
+        digit_end = middle.selectbox(ctx.text("interpolation.class_end"), range(10), index=8, key="interp-class-b")
+        if right.button(ctx.text("interpolation.reroll"), key="interp-reroll", width="stretch"):
+            ctx.session["interp-seed"] = int(np.random.SeedSequence().entropy % 2**32)
+        seed = explore.safe_index(ctx.session.get("interp-seed", 0), 2**32)
         return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
     if way == "index":
         # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
         # the page runs, so a forged NaN would break every later run; a float NaN reaches safe_index instead.
-        start = left.number_input(text("interpolation.index_start"), 0.0, float(count - 1), step=1.0, format="%.0f",
-                                  key="interp-index-a", **preset("interp-index-a", 0.0))
-        end = right.number_input(text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
-                                 key="interp-index-b", **preset("interp-index-b", float(min(1, count - 1))))
+        start = left.number_input(ctx.text("interpolation.index_start"), 0.0, float(count - 1), step=1.0, format="%.0f",
+                                  key="interp-index-a", **preset(ctx, "interp-index-a", 0.0))
+        end = right.number_input(ctx.text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
+                                 key="interp-index-b", **preset(ctx, "interp-index-b", float(min(1, count - 1))))
         return way, explore.safe_index(start, count), explore.safe_index(end, count)
-    left.caption(text("interpolation.click_hint"))
-    return (way, explore.safe_index(st.session_state.get("interp-click-a", 0), count),
-            explore.safe_index(st.session_state.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
+    left.caption(ctx.text("interpolation.click_hint"))
+    return (way, explore.safe_index(ctx.session.get("interp-click-a", 0), count),
+            explore.safe_index(ctx.session.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
 
 
-def preset(key: str, default) -> dict:
+def preset(ctx: PageContext, key: str, default) -> dict:
     """A widget's default value, unless a shared link already set it (Streamlit warns when both are given)."""
-    return {} if key in st.session_state else {"value": default}
+    return {} if key in ctx.session else {"value": default}
 
 
 def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
@@ -76,12 +65,12 @@ def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
         return explore.safe_index(fallback, len(wall.codes))
 
 
-def assign_click(wall: artifacts.Wall, pick: explore.Pick) -> None:
+def assign_click(ctx: PageContext, wall: artifacts.Wall, pick: explore.Pick) -> None:
     """A click picks the digit it hit (or the nearest one); clicks fill start and end in turn."""
     index = pick.index if pick.index is not None else int(latent.nearest(pick.code, wall.codes, 1)[0][0])
-    slot = "b" if st.session_state.get("interp-next") == "b" else "a"
-    st.session_state[f"interp-click-{slot}"] = index
-    st.session_state["interp-next"] = "a" if slot == "b" else "b"
+    slot = "b" if ctx.session.get("interp-next") == "b" else "a"
+    ctx.session[f"interp-click-{slot}"] = index
+    ctx.session["interp-next"] = "a" if slot == "b" else "b"
     st.rerun()
 
 
@@ -93,25 +82,26 @@ def plain_wall(folder: str, kind: str, height: int, language: str) -> go.Figure:
     return figures.shared(figure)
 
 
-def path_wall(kind: str) -> None:
+def path_wall(ctx: PageContext, kind: str) -> None:
     """One model's wall. Its listener (in weight_views) draws the path and the weight's point over it, so new
     digits or a new weight never send the wall again."""
-    st.markdown(f"**{text(f'models.{kind}')}**")
-    wall_chart(f"interp-wall-{kind}", plain_wall(str(config.MODELS_ROOT), kind, WALL_HEIGHT, language()))
+    st.markdown(f"**{ctx.text(f'models.{kind}')}**")
+    wall_chart(f"interp-wall-{kind}", plain_wall(str(ctx.models.root), kind, WALL_HEIGHT, ctx.language))
 
 
 @st.fragment
 @guarded
-def weight_views(start: int, end: int, clickable: bool) -> None:
+def weight_views(ctx: PageContext, start: int, end: int, clickable: bool) -> None:
     """The weight slider with its play button and both models' decodes at that weight.
 
     The walls' listeners live here too: they ring the weight's point on each path (drawn by the browser, so a
     slider step never re-sends a wall), and they hear clicks when digits are picked by clicking.
     """
-    models = models_or_stop()
-    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
-                                           help=text("interpolation.weight_help"), **preset("interp-weight", 0.5)))
-    st.query_params["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
+    models = ctx.models.pair()
+    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+                                           help=ctx.text("interpolation.weight_help"),
+                                           **preset(ctx, "interp-weight", 0.5)))
+    ctx.query["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
     play_button("interp")
     for kind, column in zip(KINDS, st.columns(2, gap="small")):
         model = models[kind]
@@ -119,10 +109,10 @@ def weight_views(start: int, end: int, clickable: bool) -> None:
         pick, fresh = listen_for_clicks(f"interp-wall-{kind}", model, show_marker=False, active=clickable,
                                         link="interp", path=(codes[start], codes[end], weight))
         if clickable and fresh:
-            assign_click(model.wall, pick)
-        picture, digit, confidence = weight_picture(str(config.MODELS_ROOT), kind, start, end, f"{weight:.2f}", models)
-        column.image(picture, width=112, output_format="PNG", caption=text(
-            "interpolation.decoded_caption", model=text(f"models.{kind}_short"), weight=weight, digit=digit,
+            assign_click(ctx, model.wall, pick)
+        picture, digit, confidence = weight_picture(str(ctx.models.root), kind, start, end, f"{weight:.2f}", models)
+        column.image(picture, width=112, output_format="PNG", caption=ctx.text(
+            "interpolation.decoded_caption", model=ctx.text(f"models.{kind}_short"), weight=weight, digit=digit,
             confidence=confidence, start=start, end=end))
 
 
@@ -155,46 +145,46 @@ def fade_picture(folder: str, start: int, end: int, _pixels: np.ndarray) -> byte
                                                         len(weights)), 2))
 
 
-def filmstrips(models, start: int, end: int) -> None:
+def filmstrips(ctx: PageContext, models, start: int, end: int) -> None:
     """Ten steps from start to end for each model, and the same weights applied to the pixels instead."""
-    folder = str(config.MODELS_ROOT)
+    folder = str(ctx.models.root)
     for kind, column in zip(KINDS, st.columns(2, gap="medium")):
         images, picture = strip_pictures(folder, kind, start, end, models)
-        caption = text("interpolation.filmstrip_caption", model=text(f"models.{kind}"))
+        caption = ctx.text("interpolation.filmstrip_caption", model=ctx.text(f"models.{kind}"))
         column.image(picture, width="stretch", caption=caption, output_format="PNG")
-        column.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
+        column.download_button(ctx.text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                                file_name=f"latent-wall-{kind}-{start}-{end}.png", mime="image/png", on_click="ignore",
                                key=f"interp-film-{kind}", icon=":material/download:")
-    pixels = test_images()
+    pixels = ctx.models.test_images()
     if pixels is not None:
-        st.markdown(text("interpolation.crossfade_title"))
+        st.markdown(ctx.text("interpolation.crossfade_title"))
         st.image(fade_picture(folder, start, end, pixels), width="stretch", output_format="PNG",
-                 caption=text("interpolation.crossfade_caption"))
+                 caption=ctx.text("interpolation.crossfade_caption"))
 
 
-def recipe_choice() -> str:
+def recipe_choice(ctx: PageContext) -> str:
     """Which model the page walks: the gallery wall's pair (both 2-D walls side by side), or any other recipe
     with an encoder and a decoder. A shared link's ?recipe= opens on that recipe."""
     options = (PAIR, *(recipe.name for recipe in registry.interpolable() if recipe not in registry.WALL_PAIR))
-    asked = st.query_params.get("recipe")
-    if RECIPE_KEY not in st.session_state and asked in options:
-        st.session_state[RECIPE_KEY] = asked
-    strings = session_strings()
+    asked = ctx.query.get("recipe")
+    if RECIPE_KEY not in ctx.session and asked in options:
+        ctx.session[RECIPE_KEY] = asked
+    strings = ctx.words
     title, choice = st.columns([3, 2], vertical_alignment="bottom")
-    title.title(text("interpolation.title"))
-    chosen = choice_select(choice, text("interpolation_any.recipe_label"), options, RECIPE_KEY,
+    title.title(ctx.text("interpolation.title"))
+    chosen = choice_select(choice, ctx.text("interpolation_any.recipe_label"), options, RECIPE_KEY,
                            format_func=lambda name: strings("interpolation_any.pair") if name == PAIR
-                           else recipe_label(name, strings), help=text("interpolation_any.recipe_help"))
+                           else recipe_label(name, strings), help=ctx.text("interpolation_any.recipe_help"))
     if chosen == PAIR:
-        st.query_params.pop("recipe", None)
+        ctx.query.pop("recipe", None)
     else:
-        st.query_params["recipe"] = chosen
+        ctx.query["recipe"] = chosen
     return chosen
 
 
-def pair_view() -> None:
+def pair_view(ctx: PageContext) -> None:
     """Both 2-D models of the gallery wall at once: their walls with the path, decoded in the browser."""
-    st.markdown(text("interpolation.intro"))
+    st.markdown(ctx.text("interpolation.intro"))
     # Placeholders, not containers: a fragment's rerun replaces what it drew into a placeholder made outside it,
     # where it would add to a container (a second slider, Play and decodes under the first, showing the old pair).
     pickers, chosen = st.empty(), st.empty()
@@ -202,29 +192,29 @@ def pair_view() -> None:
     *wall_columns, results = st.columns([5, 5, 3], gap="small")
     for kind, column in zip(KINDS, wall_columns):
         with column:
-            path_wall(kind)
-    pair_digits(pickers, chosen, results.empty(), st.empty())
+            path_wall(ctx, kind)
+    pair_digits(ctx, pickers, chosen, results.empty(), st.empty())
 
 
 @st.fragment
 @guarded
-def pair_digits(pickers, chosen, results, strips) -> None:
+def pair_digits(ctx: PageContext, pickers, chosen, results, strips) -> None:
     """The two digits and all that follows from them: the paths, the weight's views and the filmstrips.
 
     A fragment that writes into the page's containers around the walls: picking new digits reruns only this,
     and the walls (10,000 points each) are not sent again. The paths are drawn over them by their listeners.
     """
-    models = models_or_stop()
+    models = ctx.models.pair()
     with pickers.container():
-        way, start, end = digit_pickers(models.ae.wall)
-    st.query_params.update(a=str(start), b=str(end))
+        way, start, end = digit_pickers(ctx, models.ae.wall)
+    ctx.query.update(a=str(start), b=str(end))
     labels = models.ae.wall.labels
-    chosen.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
+    chosen.markdown(ctx.text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                          end_digit=int(labels[end])))
     with results.container():
-        weight_views(start, end, way == "click")
+        weight_views(ctx, start, end, way == "click")
     with strips.container():
-        filmstrips(models, start, end)
+        filmstrips(ctx, models, start, end)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: the page copies it.
@@ -240,90 +230,91 @@ def frame_positions(lesson_weights: bool) -> np.ndarray:
     return explore.LESSON_POSITIONS if lesson_weights else 1.0 - explore.filmstrip_weights()
 
 
-def projected_path(model: inference.RecipeModel, frames: np.ndarray) -> None:
+def projected_path(ctx: PageContext, model: inference.RecipeModel, frames: np.ndarray) -> None:
     """The recipe's picture of the test codes with the frames' path drawn on it; for a wider code, the picture
     is a projection, and the page says so."""
     projected = model.projection is not None
     points = model.projection.apply(frames) if projected else frames
-    titles = (text("interpolation_any.axis", number=1), text("interpolation_any.axis", number=2)) if projected \
+    titles = (ctx.text("interpolation_any.axis", number=1), ctx.text("interpolation_any.axis", number=2)) if projected \
         else None
-    figure = figures.with_path_through(base_picture(str(config.MODELS_ROOT), model.recipe.name, WALL_HEIGHT,
-                                                    language()), points, words=wall_words(), axis_titles=titles)
+    figure = figures.with_path_through(base_picture(str(ctx.models.root), model.recipe.name, WALL_HEIGHT,
+                                                    ctx.language), points, words=wall_words(), axis_titles=titles)
     figure.update_layout(showlegend=False)
     with st.container(key="interp-picture"):
         st.plotly_chart(figure, key="interp-picture-chart", config=PLOT_CONFIG, width="stretch")
         if projected:
-            st.caption(text("interpolation_any.projection_note", size=model.recipe.latent_dim))
+            st.caption(ctx.text("interpolation_any.projection_note", size=model.recipe.latent_dim))
 
 
 @st.fragment
 @guarded
-def recipe_weight_view(name: str, ends: np.ndarray, start: int, end: int) -> None:
+def recipe_weight_view(ctx: PageContext, name: str, ends: np.ndarray, start: int, end: int) -> None:
     """The weight slider and what the recipe's decoder paints there: one code decoded on the server per step."""
-    models, model = models_or_stop(), recipe_or_stop(name)
-    weight = explore.safe_weight(st.slider(text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
-                                           help=text("interpolation_any.weight_help"),
-                                           **preset("interp-weight", 0.5)))
-    st.query_params["w"] = f"{weight:.2f}"
+    models, model = ctx.models.pair(), ctx.models.recipe(name)
+    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+                                           help=ctx.text("interpolation_any.weight_help"),
+                                           **preset(ctx, "interp-weight", 0.5)))
+    ctx.query["w"] = f"{weight:.2f}"
     image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
     digit, confidence = models.reader.read(image)
-    st.image(explore.upscale(image[0], 4), width=112, output_format="PNG", caption=text(
+    st.image(explore.upscale(image[0], 4), width=112, output_format="PNG", caption=ctx.text(
         "interpolation.decoded_caption", model=name, weight=weight, digit=int(digit[0]),
         confidence=float(confidence[0]), start=start, end=end))
 
 
-def recipe_filmstrip(model: inference.RecipeModel, frames: np.ndarray, positions: np.ndarray, start: int, end: int,
-                     pixels: np.ndarray) -> None:
+def recipe_filmstrip(ctx: PageContext, model: inference.RecipeModel, frames: np.ndarray, positions: np.ndarray,
+                     start: int, end: int, pixels: np.ndarray) -> None:
     """The frames decoded in one batch, and the same weights applied to the pixels."""
     name = model.recipe.name
     images = model.decode(frames)
     weights_shown = ", ".join(f"{position:.2f}" for position in positions)
-    caption = text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
+    caption = ctx.text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
     with st.container(key="interp-filmstrip"):
         st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption,
                  output_format="PNG")
-        st.download_button(text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
+        st.download_button(ctx.text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                            file_name=f"latent-wall-{name}-{start}-{end}.png", mime="image/png", on_click="ignore",
                            key="interp-film-recipe", icon=":material/download:")
-    st.markdown(text("interpolation.crossfade_title"))
+    st.markdown(ctx.text("interpolation.crossfade_title"))
     fades = explore.cross_fade(pixels[start], pixels[end], 1.0 - positions)
     st.image(explore.upscale(explore.montage(fades, len(positions)), 2), width="stretch", output_format="PNG",
-             caption=text("interpolation.crossfade_caption"))
+             caption=ctx.text("interpolation.crossfade_caption"))
 
 
-def recipe_view(name: str) -> None:
+def recipe_view(ctx: PageContext, name: str) -> None:
     """Any other recipe: the two digits encoded by it, the path walked in its full code space and decoded on the
     server, drawn on its picture of the test codes (a projection when the code is wider than 2-D)."""
-    model = recipe_or_stop(name)
-    st.markdown(text("interpolation_any.intro", recipe=name, size=model.recipe.latent_dim))
-    pixels = test_images()
+    model = ctx.models.recipe(name)
+    st.markdown(ctx.text("interpolation_any.intro", recipe=name, size=model.recipe.latent_dim))
+    pixels = ctx.models.test_images()
     if pixels is None:
         st.stop()
-    _, start, end = digit_pickers(model.picture, ways=RECIPE_WAYS)
-    st.query_params.update(a=str(start), b=str(end))
+    _, start, end = digit_pickers(ctx, model.picture, ways=RECIPE_WAYS)
+    ctx.query.update(a=str(start), b=str(end))
     labels = model.picture.labels
-    st.markdown(text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
+    st.markdown(ctx.text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                      end_digit=int(labels[end])))
     ends = model.encode(pixels[[start, end]])
-    lesson_weights = st.toggle(text("interpolation_any.lesson_weights"), key="interp-lesson-weights",
-                               help=text("interpolation_any.lesson_weights_help"))
+    lesson_weights = st.toggle(ctx.text("interpolation_any.lesson_weights"), key="interp-lesson-weights",
+                               help=ctx.text("interpolation_any.lesson_weights_help"))
     positions = frame_positions(lesson_weights)
     frames = explore.along_path(ends[0], ends[1], positions)
     picture, results = st.columns([8, 3], gap="small")
     with picture:
-        projected_path(model, frames)
+        projected_path(ctx, model, frames)
     with results:
-        recipe_weight_view(name, ends, start, end)
-    recipe_filmstrip(model, frames, positions, start, end, pixels)
+        recipe_weight_view(ctx, name, ends, start, end)
+    recipe_filmstrip(ctx, model, frames, positions, start, end, pixels)
 
 
-def interpolation_page() -> None:
-    models_or_stop()
-    chosen = recipe_choice()
+def render(ctx: PageContext) -> None:
+    ctx.models.pair()
+    chosen = recipe_choice(ctx)
     if chosen == PAIR:
-        pair_view()
+        pair_view(ctx)
     else:
-        recipe_view(chosen)
+        recipe_view(ctx, chosen)
 
 
-interpolation_page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

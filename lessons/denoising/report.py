@@ -1,7 +1,7 @@
 """The denoising lesson's figures, and the 20-D VAE's test error beside the plain AE with the same code size.
 
 `python -m training.evaluate` runs measure() after its own figures and writes denoising.json beside
-evaluation.json; the denoising page reads it, and `python -m training.report_denoising` prints it. Over a fixed
+evaluation.json; the denoising page reads it, and `python -m lessons.denoising.report` prints it. Over a fixed
 sample of test digits, at each noise level: the mean PSNR of the noisy input, of what the denoising AE makes of
 it and of what the plain AE of the same shape makes of it, all against the clean digit. Each level's noise is
 drawn with its own seed (as the page draws it), the same for both models.
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, denoising, inference, noise, registry
+from latentwall import artifacts, config, inference, noise, registry
 from latentwall.data import Mnist, as_images
-from latentwall.denoising import GAUSSIAN, LESSON, SALT_AND_PEPPER
+from lessons.denoising import logic as denoising
+from lessons.denoising.logic import GAUSSIAN, LESSON, SALT_AND_PEPPER
 
 NAME = denoising.REPORT_FILE
 # Test digits the curves are averaged over: a PSNR mean is steady to about 0.1 dB from 2,000.
@@ -101,7 +102,7 @@ def readme_table(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.report_denoising",
+    parser = argparse.ArgumentParser(prog="python -m lessons.denoising.report",
                                      description="Print the denoising figures `python -m training.evaluate` wrote.")
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     args = parser.parse_args(argv)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latentwall import drawing, inference, registry
+from latentwall import inference, registry
 from latentwall.data import Mnist, as_images
+from lessons.your_digit import logic as drawing
 
 NAME = drawing.SCORES_FILE
 

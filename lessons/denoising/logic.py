@@ -1,6 +1,6 @@
 """The denoising lesson's logic without Streamlit: the kinds of noise, and what each model makes of noisy digits.
 
-The evaluation's curves (training/report_denoising.py) and the page's examples both go through here, so the
+The evaluation's curves (lessons/denoising/report.py) and the page's examples both go through here, so the
 page shows the same noise the figures were measured on.
 """
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import evaluation, guarded, language, text
-from latentwall import config, explore, i18n, latent, registry
+from latentwall import explore, i18n, latent, registry
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.widgets.notices import no_report
 
 SAMPLES, COLUMNS, SCALE = 48, 8, 2
 # The first draw's seed; each press of "draw again" moves to the next one, so a draw can be named and repeated.
@@ -18,14 +19,14 @@ DRAWS_KEY = "vae20-draws"
 MAX_DRAWS = 10**6
 
 
-def draw_number() -> int:
+def draw_number(ctx: PageContext) -> int:
     """How many times this session pressed "draw again"; a forged value counts as none."""
-    count = st.session_state.get(DRAWS_KEY, 0)
+    count = ctx.session.get(DRAWS_KEY, 0)
     return count if type(count) is int and 0 <= count < MAX_DRAWS else 0
 
 
-def draw_again() -> None:
-    st.session_state[DRAWS_KEY] = (draw_number() + 1) % MAX_DRAWS
+def draw_again(ctx: PageContext) -> None:
+    ctx.session[DRAWS_KEY] = (draw_number(ctx) + 1) % MAX_DRAWS
 
 
 def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
@@ -36,16 +37,16 @@ def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
 
 @st.fragment
 @guarded
-def samples_part() -> None:
+def samples_part(ctx: PageContext) -> None:
     """Codes drawn from N(0, I), decoded by the VAE and, for contrast, by the plain AE: a press reruns only this."""
     vae_recipe, plain_recipe = registry.vae_20()
-    models = recipe_or_stop(vae_recipe), recipe_or_stop(plain_recipe)
-    st.button(text("vae20.draw_again"), key="vae20-draw", on_click=draw_again, icon=":material/casino:")
-    seed = FIRST_SEED + draw_number()
-    st.caption(text("vae20.draw_caption", count=SAMPLES, number=draw_number() + 1, seed=seed))
-    for column, sheet in zip(st.columns(2), sheets(str(config.MODELS_ROOT), seed, language(), models)):
+    models = ctx.models.recipe(vae_recipe), ctx.models.recipe(plain_recipe)
+    st.button(ctx.text("vae20.draw_again"), key="vae20-draw", on_click=draw_again, icon=":material/casino:")
+    seed = FIRST_SEED + draw_number(ctx)
+    st.caption(ctx.text("vae20.draw_caption", count=SAMPLES, number=draw_number(ctx) + 1, seed=seed))
+    for column, sheet in zip(st.columns(2), sheets(str(ctx.models.root), seed, ctx.language, models)):
         column.html(sheet)
-    st.markdown(text("vae20.samples_note"))
+    st.markdown(ctx.text("vae20.samples_note"))
 
 
 # Every session's n-th draw has the same seed, so a class that presses "draw again" together sees the same sheets:
@@ -60,28 +61,29 @@ def sheets(folder: str, seed: int, words_language: str, _models: tuple) -> tuple
             sheet_html(plain.decode(codes), strings("vae20.plain_samples"), "vae20-plain"))
 
 
-def error_part() -> None:
+def error_part(ctx: PageContext) -> None:
     """The two models' test MSE, as `training.evaluate` measured them over the whole test set."""
-    st.subheader(text("vae20.mse_title"))
-    figures = (evaluation(config.dataset_dir(config.MODELS_ROOT)) or {}).get("recipes", {})
+    st.subheader(ctx.text("vae20.mse_title"))
+    figures = (ctx.models.evaluation() or {}).get("recipes", {})
     pair = registry.vae_20()
     found = [figures.get(recipe.name) for recipe in pair]
     if not all(isinstance(item, dict) and isinstance(item.get("test_mse"), float) for item in found):
-        st.info(text("vae20.no_evaluation"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("vae20.no_evaluation"))
         return
     for column, recipe, item, role in zip(st.columns(2), pair, found, ("variational", "plain")):
-        column.metric(text(f"vae20.mse_{role}", name=recipe.name, size=recipe.latent_dim), f"{item['test_mse']:.4f}")
+        column.metric(ctx.text(f"vae20.mse_{role}", name=recipe.name, size=recipe.latent_dim),
+                      f"{item['test_mse']:.4f}")
     ratio = found[0]["test_mse"] / max(found[1]["test_mse"], 1e-12)
-    st.markdown(text("vae20.mse_note", ratio=ratio) if ratio > 1 else text("vae20.mse_note_lower", ratio=ratio))
+    st.markdown(ctx.text("vae20.mse_note", ratio=ratio) if ratio > 1 else ctx.text("vae20.mse_note_lower", ratio=ratio))
 
 
 @guarded
-def page() -> None:
-    st.title(text("vae20.title"))
-    st.markdown(text("vae20.intro"))
-    samples_part()
-    error_part()
+def render(ctx: PageContext) -> None:
+    st.title(ctx.text("vae20.title"))
+    st.markdown(ctx.text("vae20.intro"))
+    samples_part(ctx)
+    error_part(ctx)
 
 
-page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

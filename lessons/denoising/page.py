@@ -12,18 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.recipe_models import recipe_or_stop
-from app_pages.shared import (
-    choice_radio,
-    file_stamp,
-    guarded,
-    language,
-    paragraph,
-    session_strings,
-    test_images,
-    text,
-)
-from latentwall import config, denoising, explore, figures, i18n, keras_summary, noise, registry
+from latentwall import explore, figures, i18n, keras_summary, noise, registry
+from lessons.denoising import logic as denoising
+from webapp.cache import file_stamp
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.widgets.choices import choice_radio
+from webapp.widgets.decoded import paragraph
+from webapp.widgets.notices import no_report
 
 # Test digits shown on the page (a 7, a 2, a 1, a 0, a 4 and a 9): the first of the test set, fixed so a
 # class sees the same digits. The noise is seeded by kind and level, so a setting always shows the same picture.
@@ -33,28 +29,29 @@ SCALE = 3
 KIND_KEY, LEVEL_KEY = "denoise-kind", "denoise-level"
 
 
-def noise_controls() -> tuple[str, float]:
+def noise_controls(ctx: PageContext) -> tuple[str, float]:
     """The kind of noise and its level, as the student set them; forged values fall back to usable ones."""
     left, right = st.columns([2, 3])
-    st.session_state.setdefault(KIND_KEY, denoising.LESSON)  # The page opens on the noise the lesson trains with.
-    kind = choice_radio(left, text("denoising.kind_label"), denoising.KINDS, KIND_KEY, horizontal=False,
-                        format_func=lambda name, strings=session_strings(): strings(f"denoising.kind.{name}"))
+    ctx.session.setdefault(KIND_KEY, denoising.LESSON)  # The page opens on the noise the lesson trains with.
+    kind = choice_radio(left, ctx.text("denoising.kind_label"), denoising.KINDS, KIND_KEY, horizontal=False,
+                        format_func=lambda name, strings=ctx.words: strings(f"denoising.kind.{name}"))
     kind = kind if kind in denoising.KINDS else denoising.KINDS[0]
     # Held in range before the slider reads it: Streamlit raises on a stored value beyond its ends.
-    st.session_state[LEVEL_KEY] = noise.safe_level(st.session_state.get(LEVEL_KEY, noise.LESSON_STD),
+    ctx.session[LEVEL_KEY] = noise.safe_level(ctx.session.get(LEVEL_KEY, noise.LESSON_STD),
                                                    denoising.MAX_LEVEL)
-    level = right.slider(text("denoising.level_label"), 0.0, denoising.MAX_LEVEL, step=0.05, key=LEVEL_KEY,
-                         help=text("denoising.level_help"))
+    level = right.slider(ctx.text("denoising.level_label"), 0.0, denoising.MAX_LEVEL, step=0.05, key=LEVEL_KEY,
+                         help=ctx.text("denoising.level_help"))
     level = noise.safe_level(level, denoising.MAX_LEVEL)
-    right.caption(text(f"denoising.level_means.{kind}", level=level))
+    right.caption(ctx.text(f"denoising.level_means.{kind}", level=level))
     return kind, level
 
 
-def psnr_words(value: float) -> str:
-    return text("denoising.identical") if value >= noise.PSNR_CAP_DB else text("denoising.psnr", value=value)
+def psnr_words(strings: i18n.Strings, value: float) -> str:
+    return strings("denoising.identical") if value >= noise.PSNR_CAP_DB else strings("denoising.psnr", value=value)
 
 
-def examples_html(found: denoising.Examples, names: tuple[str, str], kind: str, level: float) -> str:
+def examples_html(strings: i18n.Strings, found: denoising.Examples, names: tuple[str, str], kind: str,
+                  level: float) -> str:
     """One row per picture kind (noisy input, the denoising AE's output, the plain AE's output, the original), one
     column per digit, each picture with its PSNR against the original. Hooks for outside checks: data-lw="denoised"
     with the kind and level, and each row's role and PSNRs (data-lw-psnr, space-separated)."""
@@ -63,16 +60,16 @@ def examples_html(found: denoising.Examples, names: tuple[str, str], kind: str, 
              *((role, found.outputs[name], found.psnr[name]) for role, name in zip(("denoising", "plain"), names)),
              ("clean", found.clean, None))
     for role, images, scores in roles:
-        captions = [psnr_words(score) for score in scores] if scores is not None else [""] * len(images)
+        captions = [psnr_words(strings, score) for score in scores] if scores is not None else [""] * len(images)
         pictures = explore.gallery_html([explore.upscale(image, SCALE) for image in images], captions, 28 * SCALE)
         hooks = f'data-lw="row" data-lw-role="{role}"'
         if scores is not None:
             hooks += ' data-lw-psnr="' + " ".join(f"{score:.3f}" for score in scores) + '"'
         rows.append(f'<div {hooks} style="display:flex;gap:0.8rem;align-items:center">'
-                    f'<div style="width:8rem;font-weight:600">{html.escape(text(f"denoising.column.{role}"))}</div>'
+                    f'<div style="width:8rem;font-weight:600">{html.escape(strings(f"denoising.column.{role}"))}</div>'
                     f"{pictures}</div>")
     means = [found.psnr[role].mean() for role in ("input", *names)]
-    summary = paragraph(text("denoising.mean_here", count=len(found.clean), input=means[0], denoising=means[1],
+    summary = paragraph(strings("denoising.mean_here", count=len(found.clean), input=means[0], denoising=means[1],
                              plain=means[2]))
     return (f'<div data-lw="denoised" data-lw-kind="{html.escape(kind)}" data-lw-level="{level:.2f}" '
             f'style="display:flex;flex-direction:column;gap:0.5rem">{summary}{"".join(rows)}</div>')
@@ -80,15 +77,15 @@ def examples_html(found: denoising.Examples, names: tuple[str, str], kind: str, 
 
 @st.fragment
 @guarded
-def examples_part() -> None:
+def examples_part(ctx: PageContext) -> None:
     """The noise control and what each model makes of a few noisy test digits: a control step reruns only this."""
     pair = registry.denoising_pair()
-    models = {recipe.name: recipe_or_stop(recipe) for recipe in pair}
-    images = test_images()
-    kind, level = noise_controls()
+    models = {recipe.name: ctx.models.recipe(recipe) for recipe in pair}
+    images = ctx.models.test_images()
+    kind, level = noise_controls(ctx)
     if images is None:
         return
-    st.html(examples_view(str(config.MODELS_ROOT), kind, f"{level:.2f}", language(), models, images))
+    st.html(examples_view(str(ctx.models.root), kind, f"{level:.2f}", ctx.language, models, images))
 
 
 # A class looks at the same few levels (the noise is seeded): each is drawn once per process and language, and
@@ -97,7 +94,8 @@ def examples_part() -> None:
 def examples_view(folder: str, kind: str, level: str, words_language: str, _models: dict, _images) -> str:
     pair = registry.denoising_pair()
     found = denoising.examples(_models, _images[list(SHOWN_DIGITS)], kind, float(level), NOISE_SEED)
-    return examples_html(found, tuple(recipe.name for recipe in pair), kind, float(level))
+    return examples_html(i18n.load_strings(words_language), found, tuple(recipe.name for recipe in pair), kind,
+                         float(level))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # One per report and language, shared and never changed.
@@ -114,18 +112,17 @@ def psnr_view(folder: str, words_language: str, stamp: tuple[int, int]) -> tuple
         return None
 
 
-def psnr_chart() -> None:
+def psnr_chart(ctx: PageContext) -> None:
     """Mean PSNR against noise over the test sample the evaluation measured, both models and the noisy input."""
-    st.subheader(text("denoising.chart_title"))
-    folder = config.dataset_dir(config.MODELS_ROOT)
-    found = psnr_view(str(folder), language(), file_stamp(folder / denoising.REPORT_FILE))
+    st.subheader(ctx.text("denoising.chart_title"))
+    folder = ctx.models.folder
+    found = psnr_view(str(folder), ctx.language, file_stamp(folder / denoising.REPORT_FILE))
     if found is None:
-        st.info(text("denoising.no_report"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("denoising.no_report"))
         return
     figure, digits = found
     st.plotly_chart(figure, key="denoise-chart", config={"displaylogo": False, "showTips": False})
-    st.caption(text("denoising.chart_caption", digits=digits))
+    st.caption(ctx.text("denoising.chart_caption", digits=digits))
 
 
 # A layer table as the page shows it: its title, its rows, and the weights it holds in all.
@@ -154,15 +151,15 @@ def layer_views(folder: str, words_language: str, stamp: tuple) -> tuple[str, tu
     return keras_summary.split_diagram(encoder, decoder, titles), tables
 
 
-def split_part() -> None:
+def split_part(ctx: PageContext) -> None:
     """The encoder and decoder as the lesson chains them: two models, the code between them."""
-    st.subheader(text("denoising.split_title"))
-    st.markdown(text("denoising.split_intro"))
-    folder = config.dataset_dir(config.MODELS_ROOT)
+    st.subheader(ctx.text("denoising.split_title"))
+    st.markdown(ctx.text("denoising.split_intro"))
+    folder = ctx.models.folder
     files = (folder / registry.denoising_pair()[0].name / f"{part}.keras" for part in ("encoder", "decoder"))
-    found = layer_views(str(folder), language(), tuple(file_stamp(path) for path in files))
+    found = layer_views(str(folder), ctx.language, tuple(file_stamp(path) for path in files))
     if found is None:
-        st.info(text("denoising.no_layers"))
+        st.info(ctx.text("denoising.no_layers"))
         return
     diagram, tables = found
     picture, column = st.columns([2, 3])
@@ -170,16 +167,17 @@ def split_part() -> None:
     for title, table, params in tables:
         column.markdown(f"**{title}**")
         column.table(table, hide_index=True)
-        column.caption(text("denoising.layer.total", params=params))
+        column.caption(ctx.text("denoising.layer.total", params=params))
 
 
 @guarded
-def page() -> None:
-    st.title(text("denoising.title"))
-    st.markdown(text("denoising.intro"))
-    examples_part()
-    psnr_chart()
-    split_part()
+def render(ctx: PageContext) -> None:
+    st.title(ctx.text("denoising.title"))
+    st.markdown(ctx.text("denoising.intro"))
+    examples_part(ctx)
+    psnr_chart(ctx)
+    split_part(ctx)
 
 
-page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)

@@ -8,8 +8,12 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages.shared import choice_radio, guarded, language, session_strings, text
-from latentwall import anomaly, artifacts, config, explore, figures, i18n, registry
+from latentwall import artifacts, explore, figures, i18n, registry
+from lessons.anomaly import logic as anomaly
+from webapp.context import PageContext, run
+from webapp.guard import guarded
+from webapp.widgets.choices import choice_radio
+from webapp.widgets.notices import no_report
 
 KIND_KEY, HELD_OUT_KEY = "anomaly-kind", "anomaly-held-out"
 EXAMPLE_SCALE = 3
@@ -29,7 +33,7 @@ def percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.1%}"
 
 
-def case_choice(report: dict) -> tuple[str, dict]:
+def case_choice(ctx: PageContext, report: dict) -> tuple[str, dict]:
     """The anomaly kind, and for the unseen digit which held-out model; returns the case's name and figures."""
     cases = report["cases"]
     scorer = report["scorer"]
@@ -37,73 +41,77 @@ def case_choice(report: dict) -> tuple[str, dict]:
                      if anomaly.case_id(anomaly.UNSEEN, recipe.name) in cases)
     kinds = tuple(kind for kind in anomaly.KINDS
                   if (held_out if kind == anomaly.UNSEEN else anomaly.case_id(kind, scorer) in cases))
-    kind = choice_radio(st, text("anomaly.kind_label"), kinds, KIND_KEY, horizontal=True,
-                        format_func=lambda option, strings=session_strings(): strings(f"anomaly.kind.{option}"))
+    kind = choice_radio(st, ctx.text("anomaly.kind_label"), kinds, KIND_KEY, horizontal=True,
+                        format_func=lambda option, strings=ctx.words: strings(f"anomaly.kind.{option}"))
     if kind != anomaly.UNSEEN:
         return anomaly.case_id(kind, scorer), cases[anomaly.case_id(kind, scorer)]
-    name = choice_radio(st, text("anomaly.held_out_label"), held_out, HELD_OUT_KEY, horizontal=True,
-                        format_func=lambda option, strings=session_strings(): strings(
+    name = choice_radio(st, ctx.text("anomaly.held_out_label"), held_out, HELD_OUT_KEY, horizontal=True,
+                        format_func=lambda option, strings=ctx.words: strings(
                             "anomaly.held_out_option", digit=registry.recipe(option).held_out_digit))
     return anomaly.case_id(anomaly.UNSEEN, name), cases[anomaly.case_id(anomaly.UNSEEN, name)]
 
 
-def side_names(case: dict) -> tuple[str, str]:
+def side_names(ctx: PageContext, case: dict) -> tuple[str, str]:
     if case["kind"] == anomaly.UNSEEN:
         digit = case["held_out_digit"]
-        return text("anomaly.normal_unseen", digit=digit), text("anomaly.anomaly_unseen", digit=digit)
-    return text("anomaly.normal_digits"), text(f"anomaly.kind.{case['kind']}")
+        return ctx.text("anomaly.normal_unseen", digit=digit), ctx.text("anomaly.anomaly_unseen", digit=digit)
+    return ctx.text("anomaly.normal_digits"), ctx.text(f"anomaly.kind.{case['kind']}")
 
 
-def fixed_threshold(report: dict, case: dict) -> None:
+def fixed_threshold(ctx: PageContext, report: dict, case: dict) -> None:
     """The threshold chosen before any anomaly was seen, and what it gives on the test images."""
     at = case["at_threshold"]
-    st.markdown(text("anomaly.fixed_intro", quantile=report["threshold_quantile"], digits=report["validation_digits"],
-                     threshold=case["threshold"], normal=case["normal_count"], anomalies=case["anomaly_count"]))
+    st.markdown(ctx.text("anomaly.fixed_intro", quantile=report["threshold_quantile"],
+                         digits=report["validation_digits"], threshold=case["threshold"],
+                         normal=case["normal_count"], anomalies=case["anomaly_count"]))
     columns = st.columns(4)
-    columns[0].metric(text("anomaly.auc"), f"{case['auc']:.3f}", help=text("anomaly.auc_help"))
-    columns[1].metric(text("anomaly.precision"), percent(at["precision"]), help=text("anomaly.precision_help"))
-    columns[2].metric(text("anomaly.recall"), percent(at["recall"]), help=text("anomaly.recall_help"))
-    columns[3].metric(text("anomaly.false_alarms"), percent(at["false_positive_rate"]),
-                      help=text("anomaly.false_alarms_help"))
+    columns[0].metric(ctx.text("anomaly.auc"), f"{case['auc']:.3f}", help=ctx.text("anomaly.auc_help"))
+    columns[1].metric(ctx.text("anomaly.precision"), percent(at["precision"]),
+                      help=ctx.text("anomaly.precision_help"))
+    columns[2].metric(ctx.text("anomaly.recall"), percent(at["recall"]), help=ctx.text("anomaly.recall_help"))
+    columns[3].metric(ctx.text("anomaly.false_alarms"), percent(at["false_positive_rate"]),
+                      help=ctx.text("anomaly.false_alarms_help"))
 
 
 @st.fragment
 @guarded
-def threshold_explorer(report: dict, name: str, case: dict) -> None:
+def threshold_explorer(ctx: PageContext, report: dict, name: str, case: dict) -> None:
     """The slider moves the threshold; precision and recall follow from the stored score samples alone."""
     options = anomaly.threshold_options(case)
-    chosen = st.select_slider(text("anomaly.slider"), options, key=f"anomaly-threshold-{name}",
+    chosen = st.select_slider(ctx.text("anomaly.slider"), options, key=f"anomaly-threshold-{name}",
                               value=anomaly.nearest_option(options, case["threshold"]), format_func="{:.4g}".format)
     live = anomaly.live_figures(case, chosen)
     columns = st.columns(3)
-    columns[0].metric(text("anomaly.live_precision"), percent(live["precision"]))
-    columns[1].metric(text("anomaly.live_recall"), percent(live["recall"]))
-    columns[2].metric(text("anomaly.live_false_alarms"), percent(live["false_positive_rate"]))
-    normal, strange = side_names(case)
+    columns[0].metric(ctx.text("anomaly.live_precision"), percent(live["precision"]))
+    columns[1].metric(ctx.text("anomaly.live_recall"), percent(live["recall"]))
+    columns[2].metric(ctx.text("anomaly.live_false_alarms"), percent(live["false_positive_rate"]))
+    normal, strange = side_names(ctx, case)
     histogram, roc = st.columns(2)
     histogram.plotly_chart(figures.score_histogram(
         report["bin_edges"], {normal: case["histogram"]["normal"], strange: case["histogram"]["anomaly"]},
-        [(case["threshold"], text("anomaly.fixed_line"), "dash"), (chosen, text("anomaly.slider_line"), "solid")],
-        x_title=text("anomaly.score_axis"), y_title=text("anomaly.share_axis")), key=f"anomaly-histogram-{name}")
+        [(case["threshold"], ctx.text("anomaly.fixed_line"), "dash"),
+         (chosen, ctx.text("anomaly.slider_line"), "solid")],
+        x_title=ctx.text("anomaly.score_axis"), y_title=ctx.text("anomaly.share_axis")),
+        key=f"anomaly-histogram-{name}")
     at = case["at_threshold"]
     roc.plotly_chart(figures.roc_figure(
         case["roc"]["fpr"], case["roc"]["tpr"],
-        [(at["false_positive_rate"], at["recall"], text("anomaly.fixed_line"), "diamond"),
-         (live["false_positive_rate"], live["recall"], text("anomaly.slider_line"), "circle")],
-        curve_name=text("anomaly.roc_name", auc=case["auc"]), chance_name=text("anomaly.chance"),
-        x_title=text("anomaly.false_alarms"), y_title=text("anomaly.recall")), key=f"anomaly-roc-{name}")
+        [(at["false_positive_rate"], at["recall"], ctx.text("anomaly.fixed_line"), "diamond"),
+         (live["false_positive_rate"], live["recall"], ctx.text("anomaly.slider_line"), "circle")],
+        curve_name=ctx.text("anomaly.roc_name", auc=case["auc"]), chance_name=ctx.text("anomaly.chance"),
+        x_title=ctx.text("anomaly.false_alarms"), y_title=ctx.text("anomaly.recall")), key=f"anomaly-roc-{name}")
 
 
-def examples(name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
+def examples(ctx: PageContext, name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
     """Stored images of both sides, from the lowest score to the highest, each with its score."""
-    st.subheader(text("anomaly.examples_title"))
-    for side, title in zip(("normal", "anomaly"), side_names(case)):
+    st.subheader(ctx.text("anomaly.examples_title"))
+    for side, title in zip(("normal", "anomaly"), side_names(ctx, case)):
         images = pictures.get(f"{name}:{side}")
         if images is None or len(images) != len(case["examples"][side]):
-            st.info(text("anomaly.no_examples"))
+            st.info(ctx.text("anomaly.no_examples"))
             return
         st.caption(title)
-        st.html(examples_html(str(config.MODELS_ROOT), name, side, language(), images, tuple(case["examples"][side])))
+        st.html(examples_html(str(ctx.models.root), name, side, ctx.language, images, tuple(case["examples"][side])))
 
 
 # A class opens the page on the same case: each side's row is drawn once per process and language, as one piece of
@@ -120,38 +128,38 @@ def examples_html(folder: str, name: str, side: str, words_language: str, _image
     return f'<div data-lw="examples" data-lw-side="{side}">{gallery}</div>'
 
 
-def honest_case(report: dict) -> None:
+def honest_case(ctx: PageContext, report: dict) -> None:
     """Why a digit the model never saw is the hard case, with the measured figures."""
     cases, scorer = report["cases"], report["scorer"]
-    st.subheader(text("anomaly.hard_title"))
-    easy = [text("anomaly.hard_easy_item", kind=text(f"anomaly.kind.{kind}"), auc=cases[name]["auc"])
+    st.subheader(ctx.text("anomaly.hard_title"))
+    easy = [ctx.text("anomaly.hard_easy_item", kind=ctx.text(f"anomaly.kind.{kind}"), auc=cases[name]["auc"])
             for kind in anomaly.KINDS if (name := anomaly.case_id(kind, scorer)) in cases]
-    st.markdown(text("anomaly.hard_easy", items=", ".join(easy)))
+    st.markdown(ctx.text("anomaly.hard_easy", items=", ".join(easy)))
     for recipe in registry.held_out():
         case = cases.get(anomaly.case_id(anomaly.UNSEEN, recipe.name))
         if case is not None:
-            st.markdown(text("anomaly.hard_digit", digit=recipe.held_out_digit, auc=case["auc"],
+            st.markdown(ctx.text("anomaly.hard_digit", digit=recipe.held_out_digit, auc=case["auc"],
                              scorer_auc=case["scorer_auc"], recall=case["at_threshold"]["recall"],
                              precision=percent(case["at_threshold"]["precision"])))
-    st.markdown(text("anomaly.hard_why"))
+    st.markdown(ctx.text("anomaly.hard_why"))
     for kind, message in report.get("missing", {}).items():
-        st.info(text("anomaly.kind_missing", kind=text(f"anomaly.kind.{kind}"), reason=message))
+        st.info(ctx.text("anomaly.kind_missing", kind=ctx.text(f"anomaly.kind.{kind}"), reason=message))
 
 
-def anomaly_page() -> None:
-    st.title(text("anomaly.title"))
-    st.markdown(text("anomaly.intro"))
-    folder = config.dataset_dir(config.MODELS_ROOT)
+def render(ctx: PageContext) -> None:
+    st.title(ctx.text("anomaly.title"))
+    st.markdown(ctx.text("anomaly.intro"))
+    folder = ctx.models.folder
     report, pictures = stored_report(str(folder))
     if report is None:
-        st.info(text("anomaly.no_report"))
-        st.code(config.EVALUATE_COMMAND, language="bash")
+        no_report(ctx.text("anomaly.no_report"))
         return
-    name, case = case_choice(report)
-    fixed_threshold(report, case)
-    threshold_explorer(report, name, case)
-    examples(name, case, pictures)
-    honest_case(report)
+    name, case = case_choice(ctx, report)
+    fixed_threshold(ctx, report, case)
+    threshold_explorer(ctx, report, name, case)
+    examples(ctx, name, case, pictures)
+    honest_case(ctx, report)
 
 
-anomaly_page()
+if __name__ == "__main__":  # Streamlit runs this file as the page's script.
+    run(render)
