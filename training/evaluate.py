@@ -20,11 +20,12 @@ import numpy as np
 
 from latentwall import artifacts, config, inference, latent, measures, outliers, registry
 from latentwall.data import DataError, as_images, load_mnist
+from lessons import LESSONS
 
-# The lessons' own reports, each a module with NAME (the JSON file it writes beside evaluation.json) and
-# measure(models_root, mnist, seed) -> dict. Each runs after the main evaluation, on the same ONNX exports.
-REPORTS: tuple[str, ...] = ("lessons.compression.report", "lessons.denoising.report", "lessons.anomaly.report",
-                           "lessons.your_digit.report")
+# The lessons' own reports, in the order of LESSONS: each a module with NAME (the JSON file it writes beside
+# evaluation.json) and measure(models_root, mnist, seed) -> dict. Each runs after the main evaluation, on the same
+# ONNX exports.
+REPORTS: tuple[str, ...] = tuple(lesson.report_module for lesson in LESSONS if lesson.report_module)
 
 
 def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """How the AE repaints the test digits, so the "your own digit" page can place a student's digit among them.
 
-One of evaluate's reports (training/evaluate.py REPORTS): writes models/mnist/digit_scores.json with the
+One of evaluate's reports (a lesson with report=True in LESSONS): writes models/mnist/digit_scores.json with the
 percentiles and a histogram of the AE's per-image reconstruction error (MSE per pixel) on the test set.
 """
 
