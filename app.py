@@ -45,7 +45,7 @@ def home_page() -> None:
 
 
 _, unusable_language = choose_language()
-unusable_link = apply_link()
+unusable_link = apply_link(lessons.from_link)
 # A local picture, not a Material icon: Streamlit fetches those for the browser tab from a font service,
 # which fails offline.
 st.set_page_config(page_title=text("app.title"), page_icon=str(Path(__file__).parent / "assets" / "icon.png"),

@@ -8,6 +8,7 @@ data-lw hooks, no Streamlit), `logic.py` (pure), `report.py` (offline, run by tr
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +76,13 @@ def lesson(name: str) -> Lesson:
 def urls() -> tuple[str, ...]:
     """Every lesson page's address after the server's."""
     return tuple(item.url for item in LESSONS)
+
+
+def from_link(view) -> dict:
+    """The session values a shared address sets up, gathered from every lesson whose record reads the address."""
+    found = {}
+    for item in LESSONS:
+        reader = getattr(importlib.import_module(f"lessons.{item.name}"), "from_link", None)
+        if reader is not None:
+            found.update(reader(view))
+    return found

@@ -136,7 +136,7 @@ def page(browser, request):
 @pytest.fixture(scope="session")
 def anomaly_models(smoke_models, tmp_path_factory) -> Path:
     """A copy of the tiny models with the anomaly report and its examples (lessons.anomaly.report alone)."""
-    from training import report_anomaly
+    from lessons.anomaly import report as report_anomaly
 
     root = tmp_path_factory.mktemp("app-models-anomaly")
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))

@@ -18,3 +18,14 @@ def train_tiny(out: Path, *extra: str, limit: int = 300) -> None:
 
     code = train.main(["--limit", str(limit), "--epochs", "1", "--out", str(out), "--data", str(MNIST_FILE), *extra])
     assert code == 0
+
+
+def assert_clean(test) -> None:
+    """An AppTest run showed no exception and no error, and no value made the page crash inside the reset guard
+    (which a student sees only as a note on the next run, and AppTest never runs)."""
+    from webapp.guard import CAUGHT_KEY
+
+    assert not test.exception, [error.value for error in test.exception]
+    assert not test.error, [error.value for error in test.error]
+    caught = test.session_state[CAUGHT_KEY] if CAUGHT_KEY in test.session_state else None
+    assert caught is None, f"the page crashed inside the reset guard: {caught}"

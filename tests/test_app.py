@@ -15,6 +15,7 @@ import pytest
 
 from latentwall import artifacts, config, explore, i18n
 from lessons.compare import logic as claims
+from tests.helpers import assert_clean
 
 PAGES = ["lessons/wall/page.py", "lessons/interpolation/page.py", "lessons/compare/page.py"]
 VERDICT = re.compile(r'data-lw="verdict" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
@@ -34,10 +35,6 @@ def coordinate(test) -> tuple[float, float] | None:
     return (float(found.group(2)), float(found.group(3))) if found else None
 
 
-def assert_clean(test) -> None:
-    assert not test.exception, [error.value for error in test.exception]
-    assert not test.error, [error.value for error in test.error]
-    assert not any("could not use" in warning.value for warning in test.warning), "the page was reset"
 
 
 def wall_of(root, kind="ae") -> artifacts.Wall:

@@ -12,6 +12,7 @@ import pytest
 
 from latentwall import artifacts, config, registry
 from lessons.anomaly import logic as anomaly
+from tests.helpers import assert_clean
 
 PAGE = "lessons/anomaly/page.py"
 
@@ -28,9 +29,6 @@ def shown(test) -> str:
     return "\n".join(element.value for element in test.markdown)
 
 
-def assert_clean(test) -> None:
-    assert not test.exception, [error.value for error in test.exception]
-    assert not test.error, [error.value for error in test.error]
 
 
 def percent(share) -> str:
@@ -183,8 +181,8 @@ def test_the_page_reads_in_traditional_chinese(app, anomaly_models, use_models):
 def test_without_fashion_mnist_the_other_kinds_are_measured_and_the_page_says_what_is_missing(
         app, smoke_models, use_models, tmp_path, monkeypatch):
     from latentwall.data import DataError
-    from tests.helpers import MNIST_FILE
-    from training import report_anomaly
+    from tests.helpers import MNIST_FILE, assert_clean
+    from lessons.anomaly import report as report_anomaly
 
     def absent(*args, **kwargs):
         raise DataError("Fashion-MNIST was not found.\nSupply it.")

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from latentwall import artifacts, config, i18n, inference, registry
 from lessons.your_digit import logic as drawing
 from tests import bad_images
+from tests.helpers import assert_clean
 
 PAGE = "lessons/your_digit/page.py"
 STRINGS = i18n.load_strings("en")
@@ -42,9 +43,6 @@ def listener_data(test) -> dict[str, dict]:
     return {data["model"]: data for data in sent if str(data.get("scope", "")).startswith("st-key-digit-wall-")}
 
 
-def assert_clean(test) -> None:
-    assert not test.exception, [error.value for error in test.exception]
-    assert not test.error, [error.value for error in test.error]
 
 
 def test_the_page_opens_with_a_hint_and_both_walls_without_a_landing(app):

@@ -346,7 +346,8 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
 def test_a_drawing_the_server_cannot_read_costs_one_run_and_the_next_drawing_lands(live_server):
     """The pad sends each drawing as an event: what Streamlit cannot parse (100,000-deep, cut short) or what is
     no drawing costs that one run; the drawing kept before stays shown, and the next one lands."""
-    from latentwall import drawing, i18n
+    from latentwall import i18n
+    from lessons.your_digit import logic as drawing
     from training.class_load import hooked, pad_strokes, pad_value
 
     strings = i18n.load_strings("en")

@@ -19,12 +19,12 @@ FORGED_VALUE_ERRORS = (KeyError, TypeError, ValueError, OverflowError, Recursion
 
 # Resets in a row (cleared by a run that succeeds), and a note for the run that follows one.
 RESET_KEY = "session-resets"
-
-
 NOTICE_KEY = "session-reset-notice"
-
-
 MAX_RESETS = 3
+# The last error the guard caught, as "Type: message" (kept across the reset): the run under test can see that a
+# page handled a value by crashing (tests/helpers.assert_clean fails on it), where the student only sees a note.
+CAUGHT_KEY = "session-caught-error"
+CAUGHT_CHARS = 300
 
 
 # A script-only component that asks the browser for one fresh run (see guarded).
@@ -50,10 +50,11 @@ def guarded(body: Callable) -> Callable:
             st.warning(text("shared.bad_input"), icon=":material/restart_alt:")
         try:
             result = body(*args, **kwargs)
-        except FORGED_VALUE_ERRORS:
+        except FORGED_VALUE_ERRORS as error:
             _LOGGER.warning("A run failed on a value the browser sent; the session's state was reset.", exc_info=True)
             st.session_state.clear()
             st.session_state[RESET_KEY] = resets + 1
+            st.session_state[CAUGHT_KEY] = f"{type(error).__name__}: {error}"[:CAUGHT_CHARS]
             if resets >= MAX_RESETS:
                 st.warning(text("shared.bad_input"), icon=":material/restart_alt:")
                 return None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from latentwall import explore, i18n
 from webapp.components import component
 
 KINDS = explore.WALL_KINDS
-# The gallery wall page keeps its clicks under this prefix and the model kind.
-WALL_PAGE_PREFIX = "wall-pick-"
 MODEL_KEY = "model"
 
 
@@ -85,10 +85,11 @@ def _switch_language() -> None:
 LINK_APPLIED_KEY = "link-applied"
 
 
-def apply_link() -> bool:
+def apply_link(presets: Callable[[explore.LinkedView], dict]) -> bool:
     """Set up the view the address describes, once per session; returns whether any value was unusable.
 
-    Unusable values (garbage, forged, out of range) are left out: the view falls back to its default there.
+    presets gives the session values each lesson sets up from the view (its record's from_link). Unusable values
+    (garbage, forged, out of range) are left out: the view falls back to its default there.
     """
     if st.session_state.get(LINK_APPLIED_KEY):
         return False
@@ -96,14 +97,7 @@ def apply_link() -> bool:
     view = explore.parse_link({name: st.query_params.get(name) for name in st.query_params})
     if view.model:
         st.session_state[MODEL_KEY] = view.model
-    if view.click:
-        st.session_state[f"{WALL_PAGE_PREFIX}{view.model or KINDS[0]}"] = {"x": view.click[0], "y": view.click[1],
-                                                                      "index": None, "at": None}
-    if view.start is not None:
-        st.session_state.update({"interp-way": "index", "interp-index-a": float(view.start),
-                                 "interp-index-b": float(view.end)})
-    if view.weight is not None:
-        st.session_state["interp-weight"] = view.weight
+    st.session_state.update(presets(view))
     return view.unusable
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+import lessons.anomaly as keys
 from latentwall import artifacts, explore, figures, i18n, registry
 from lessons.anomaly import logic as anomaly
 from webapp.context import PageContext, run
@@ -15,7 +16,6 @@ from webapp.guard import guarded
 from webapp.widgets.choices import choice_radio
 from webapp.widgets.notices import no_report
 
-KIND_KEY, HELD_OUT_KEY = "anomaly-kind", "anomaly-held-out"
 EXAMPLE_SCALE = 3
 
 
@@ -41,11 +41,11 @@ def case_choice(ctx: PageContext, report: dict) -> tuple[str, dict]:
                      if anomaly.case_id(anomaly.UNSEEN, recipe.name) in cases)
     kinds = tuple(kind for kind in anomaly.KINDS
                   if (held_out if kind == anomaly.UNSEEN else anomaly.case_id(kind, scorer) in cases))
-    kind = choice_radio(st, ctx.text("anomaly.kind_label"), kinds, KIND_KEY, horizontal=True,
+    kind = choice_radio(st, ctx.text("anomaly.kind_label"), kinds, keys.KIND, horizontal=True,
                         format_func=lambda option, strings=ctx.words: strings(f"anomaly.kind.{option}"))
     if kind != anomaly.UNSEEN:
         return anomaly.case_id(kind, scorer), cases[anomaly.case_id(kind, scorer)]
-    name = choice_radio(st, ctx.text("anomaly.held_out_label"), held_out, HELD_OUT_KEY, horizontal=True,
+    name = choice_radio(st, ctx.text("anomaly.held_out_label"), held_out, keys.HELD_OUT, horizontal=True,
                         format_func=lambda option, strings=ctx.words: strings(
                             "anomaly.held_out_option", digit=registry.recipe(option).held_out_digit))
     return anomaly.case_id(anomaly.UNSEEN, name), cases[anomaly.case_id(anomaly.UNSEEN, name)]
@@ -78,7 +78,7 @@ def fixed_threshold(ctx: PageContext, report: dict, case: dict) -> None:
 def threshold_explorer(ctx: PageContext, report: dict, name: str, case: dict) -> None:
     """The slider moves the threshold; precision and recall follow from the stored score samples alone."""
     options = anomaly.threshold_options(case)
-    chosen = st.select_slider(ctx.text("anomaly.slider"), options, key=f"anomaly-threshold-{name}",
+    chosen = st.select_slider(ctx.text("anomaly.slider"), options, key=f"{keys.THRESHOLD_PREFIX}{name}",
                               value=anomaly.nearest_option(options, case["threshold"]), format_func="{:.4g}".format)
     live = anomaly.live_figures(case, chosen)
     columns = st.columns(3)
@@ -125,7 +125,7 @@ def examples_html(folder: str, name: str, side: str, words_language: str, _image
     gallery = explore.gallery_html([explore.upscale(image / 255.0, EXAMPLE_SCALE) for image in _images],
                                    [strings("anomaly.example_score", score=score) for score in scores],
                                    28 * EXAMPLE_SCALE)
-    return f'<div data-lw="examples" data-lw-side="{side}">{gallery}</div>'
+    return f'<div data-lw="{keys.EXAMPLES_HOOK}" data-lw-side="{side}">{gallery}</div>'
 
 
 def honest_case(ctx: PageContext, report: dict) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import lessons.compare as keys
 from latentwall import config, explore, i18n, latent
 from latentwall.images import png
 from lessons.compare import logic as claims
@@ -34,7 +35,7 @@ def manifold_picture(folder: str, kind: str) -> bytes:
 def decoded_part(ctx: PageContext, kind: str) -> None:
     """What a click on one model's wall decodes to: each column re-runs on its own."""
     models = ctx.models.pair()
-    decoded_panel(f"compare-pick-{kind}", models[kind], models.reader, scale=5, link="compare")
+    decoded_panel(keys.pick_key(kind), models[kind], models.reader, scale=5, link=keys.LINK)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # Spans 10,000 codes: worked out once per model.
@@ -47,7 +48,7 @@ def compare_column(ctx: PageContext, kind: str) -> None:
     st.subheader(ctx.text(f"models.{kind}"))
     x_min, x_max, y_min, y_max = code_bounds(str(ctx.models.root), kind)
     st.caption(ctx.text("compare.units", x_min=x_min, x_max=x_max, y_min=y_min, y_max=y_max))
-    wall_chart(f"compare-pick-{kind}", wall_for(kind, WALL_HEIGHT, with_map=True))
+    wall_chart(keys.pick_key(kind), wall_for(kind, WALL_HEIGHT, with_map=True))
     decoded_part(ctx, kind)
 
 
@@ -102,7 +103,7 @@ def claims_panel(ctx: PageContext, folder: Path) -> None:
         no_report(ctx.text("claims.outdated"))
         return
     st.markdown(ctx.text("claims.intro"))
-    reveal = st.toggle(ctx.text("claims.reveal"), key="claims-reveal")
+    reveal = st.toggle(ctx.text("claims.reveal"), key=keys.CLAIMS_REVEAL)
     st.table(claims_frame(str(folder), ctx.language, stamp, bool(reveal)), hide_index=True)
     with st.expander(ctx.text("claims.rules_title")):
         st.markdown(ctx.text("claims.rules", **{name.lower(): getattr(claims, name) for name in claims.THRESHOLDS}))

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+import lessons.compression as keys
 from latentwall import explore, figures, i18n, registry
 from lessons.compression import logic as compression
 from webapp.cache import evaluation, file_stamp
@@ -25,7 +26,6 @@ AE_SWEEP, PCA_SWEEP = registry.sweep("dense-ae"), registry.sweep("pca")
 SIZES = tuple(recipe.latent_dim for recipe in AE_SWEEP)
 DEFAULT_SIZE = 8 if 8 in SIZES else SIZES[0]
 WAYS = ("random", "index")
-SIZE_KEY, SEED_KEY, FIRST_KEY = "comp-size", "comp-seed", "comp-first"
 
 
 def by_size(family: tuple[registry.Recipe, ...], size: int) -> registry.Recipe:
@@ -34,9 +34,9 @@ def by_size(family: tuple[registry.Recipe, ...], size: int) -> registry.Recipe:
 
 def size_control(ctx: PageContext) -> int:
     """The code size, from the sweep's sizes; a forged value falls back to the default."""
-    size = st.select_slider(ctx.text("compression.size_label"), SIZES, key=SIZE_KEY,
+    size = st.select_slider(ctx.text("compression.size_label"), SIZES, key=keys.SIZE,
                             help=ctx.text("compression.size_help"),
-                            **({} if SIZE_KEY in ctx.session else {"value": DEFAULT_SIZE}))
+                            **({} if keys.SIZE in ctx.session else {"value": DEFAULT_SIZE}))
     return size if size in SIZES else DEFAULT_SIZE
 
 
@@ -48,12 +48,12 @@ def digit_rows(ctx: PageContext, count: int) -> np.ndarray:
     if way == "index":
         # A float input shown as a whole number: a forged NaN reaches safe_index instead of breaking the run.
         first = pick_column.number_input(ctx.text("compression.first_label", last=count - 1), 0.0, float(count - 1),
-                                         step=1.0, format="%.0f", key=FIRST_KEY,
-                                         **({} if FIRST_KEY in ctx.session else {"value": 0.0}))
+                                         step=1.0, format="%.0f", key=keys.FIRST,
+                                         **({} if keys.FIRST in ctx.session else {"value": 0.0}))
         return compression.rows_from(explore.safe_index(first, count), count)
-    if pick_column.button(ctx.text("compression.draw"), key="comp-draw", icon=":material/casino:"):
-        ctx.session[SEED_KEY] = int(np.random.SeedSequence().entropy % 2**32)
-    return compression.draw_rows(explore.safe_index(ctx.session.get(SEED_KEY, 0), 2**32), count)
+    if pick_column.button(ctx.text("compression.draw"), key=keys.DRAW, icon=":material/casino:"):
+        ctx.session[keys.SEED] = int(np.random.SeedSequence().entropy % 2**32)
+    return compression.draw_rows(explore.safe_index(ctx.session.get(keys.SEED, 0), 2**32), count)
 
 
 @st.fragment

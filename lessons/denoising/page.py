@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import lessons.denoising as keys
 from latentwall import explore, figures, i18n, keras_summary, noise, registry
 from lessons.denoising import logic as denoising
 from webapp.cache import file_stamp
@@ -26,20 +27,19 @@ from webapp.widgets.notices import no_report
 SHOWN_DIGITS = (0, 1, 2, 3, 4, 7)
 NOISE_SEED = 7
 SCALE = 3
-KIND_KEY, LEVEL_KEY = "denoise-kind", "denoise-level"
 
 
 def noise_controls(ctx: PageContext) -> tuple[str, float]:
     """The kind of noise and its level, as the student set them; forged values fall back to usable ones."""
     left, right = st.columns([2, 3])
-    ctx.session.setdefault(KIND_KEY, denoising.LESSON)  # The page opens on the noise the lesson trains with.
-    kind = choice_radio(left, ctx.text("denoising.kind_label"), denoising.KINDS, KIND_KEY, horizontal=False,
+    ctx.session.setdefault(keys.KIND, denoising.LESSON)  # The page opens on the noise the lesson trains with.
+    kind = choice_radio(left, ctx.text("denoising.kind_label"), denoising.KINDS, keys.KIND, horizontal=False,
                         format_func=lambda name, strings=ctx.words: strings(f"denoising.kind.{name}"))
     kind = kind if kind in denoising.KINDS else denoising.KINDS[0]
     # Held in range before the slider reads it: Streamlit raises on a stored value beyond its ends.
-    ctx.session[LEVEL_KEY] = noise.safe_level(ctx.session.get(LEVEL_KEY, noise.LESSON_STD),
+    ctx.session[keys.LEVEL] = noise.safe_level(ctx.session.get(keys.LEVEL, noise.LESSON_STD),
                                                    denoising.MAX_LEVEL)
-    level = right.slider(ctx.text("denoising.level_label"), 0.0, denoising.MAX_LEVEL, step=0.05, key=LEVEL_KEY,
+    level = right.slider(ctx.text("denoising.level_label"), 0.0, denoising.MAX_LEVEL, step=0.05, key=keys.LEVEL,
                          help=ctx.text("denoising.level_help"))
     level = noise.safe_level(level, denoising.MAX_LEVEL)
     right.caption(ctx.text(f"denoising.level_means.{kind}", level=level))

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+import lessons.interpolation as keys
 from latentwall import artifacts, explore, figures, inference, latent, registry
 from latentwall import images as pictures
 from webapp.cache import base_wall, cached_recipe
@@ -22,7 +23,6 @@ WAYS = ("class", "index", "click")
 RECIPE_WAYS = WAYS[:2]
 WALL_HEIGHT = 360
 # The choice of model, and its value for the gallery wall's two 2-D models shown side by side.
-RECIPE_KEY = "interp-recipe"
 PAIR = "wall-pair"
 
 
@@ -30,26 +30,26 @@ def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] 
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
     way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
-    way = choice_radio(way_column, ctx.text("interpolation.way_label"), ways, "interp-way",
+    way = choice_radio(way_column, ctx.text("interpolation.way_label"), ways, keys.WAY,
                        format_func=lambda way, strings=ctx.words: strings(f"interpolation.way_{way}"))
     if way == "class":
-        digit_start = left.selectbox(ctx.text("interpolation.class_start"), range(10), index=3, key="interp-class-a")
-        digit_end = middle.selectbox(ctx.text("interpolation.class_end"), range(10), index=8, key="interp-class-b")
-        if right.button(ctx.text("interpolation.reroll"), key="interp-reroll", width="stretch"):
-            ctx.session["interp-seed"] = int(np.random.SeedSequence().entropy % 2**32)
-        seed = explore.safe_index(ctx.session.get("interp-seed", 0), 2**32)
+        digit_start = left.selectbox(ctx.text("interpolation.class_start"), range(10), index=3, key=keys.CLASS_START)
+        digit_end = middle.selectbox(ctx.text("interpolation.class_end"), range(10), index=8, key=keys.CLASS_END)
+        if right.button(ctx.text("interpolation.reroll"), key=keys.REROLL, width="stretch"):
+            ctx.session[keys.SEED] = int(np.random.SeedSequence().entropy % 2**32)
+        seed = explore.safe_index(ctx.session.get(keys.SEED, 0), 2**32)
         return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
     if way == "index":
         # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
         # the page runs, so a forged NaN would break every later run; a float NaN reaches safe_index instead.
         start = left.number_input(ctx.text("interpolation.index_start"), 0.0, float(count - 1), step=1.0, format="%.0f",
-                                  key="interp-index-a", **preset(ctx, "interp-index-a", 0.0))
+                                  key=keys.INDEX_START, **preset(ctx, keys.INDEX_START, 0.0))
         end = right.number_input(ctx.text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
-                                 key="interp-index-b", **preset(ctx, "interp-index-b", float(min(1, count - 1))))
+                                 key=keys.INDEX_END, **preset(ctx, keys.INDEX_END, float(min(1, count - 1))))
         return way, explore.safe_index(start, count), explore.safe_index(end, count)
     left.caption(ctx.text("interpolation.click_hint"))
-    return (way, explore.safe_index(ctx.session.get("interp-click-a", 0), count),
-            explore.safe_index(ctx.session.get("interp-click-b", 1), count, fallback=min(1, count - 1)))
+    return (way, explore.safe_index(ctx.session.get(keys.CLICK_START, 0), count),
+            explore.safe_index(ctx.session.get(keys.CLICK_END, 1), count, fallback=min(1, count - 1)))
 
 
 def preset(ctx: PageContext, key: str, default) -> dict:
@@ -68,9 +68,9 @@ def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
 def assign_click(ctx: PageContext, wall: artifacts.Wall, pick: explore.Pick) -> None:
     """A click picks the digit it hit (or the nearest one); clicks fill start and end in turn."""
     index = pick.index if pick.index is not None else int(latent.nearest(pick.code, wall.codes, 1)[0][0])
-    slot = "b" if ctx.session.get("interp-next") == "b" else "a"
-    ctx.session[f"interp-click-{slot}"] = index
-    ctx.session["interp-next"] = "a" if slot == "b" else "b"
+    slot = "b" if ctx.session.get(keys.NEXT_CLICK) == "b" else "a"
+    ctx.session[keys.CLICK_START if slot == "a" else keys.CLICK_END] = index
+    ctx.session[keys.NEXT_CLICK] = "a" if slot == "b" else "b"
     st.rerun()
 
 
@@ -86,7 +86,7 @@ def path_wall(ctx: PageContext, kind: str) -> None:
     """One model's wall. Its listener (in weight_views) draws the path and the weight's point over it, so new
     digits or a new weight never send the wall again."""
     st.markdown(f"**{ctx.text(f'models.{kind}')}**")
-    wall_chart(f"interp-wall-{kind}", plain_wall(str(ctx.models.root), kind, WALL_HEIGHT, ctx.language))
+    wall_chart(keys.wall_key(kind), plain_wall(str(ctx.models.root), kind, WALL_HEIGHT, ctx.language))
 
 
 @st.fragment
@@ -98,16 +98,16 @@ def weight_views(ctx: PageContext, start: int, end: int, clickable: bool) -> Non
     slider step never re-sends a wall), and they hear clicks when digits are picked by clicking.
     """
     models = ctx.models.pair()
-    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation.weight_help"),
-                                           **preset(ctx, "interp-weight", 0.5)))
+                                           **preset(ctx, keys.WEIGHT, 0.5)))
     ctx.query["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
-    play_button("interp")
+    play_button(keys.LINK)
     for kind, column in zip(KINDS, st.columns(2, gap="small")):
         model = models[kind]
         codes = model.wall.codes
-        pick, fresh = listen_for_clicks(f"interp-wall-{kind}", model, show_marker=False, active=clickable,
-                                        link="interp", path=(codes[start], codes[end], weight))
+        pick, fresh = listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=clickable,
+                                        link=keys.LINK, path=(codes[start], codes[end], weight))
         if clickable and fresh:
             assign_click(ctx, model.wall, pick)
         picture, digit, confidence = weight_picture(str(ctx.models.root), kind, start, end, f"{weight:.2f}", models)
@@ -167,12 +167,12 @@ def recipe_choice(ctx: PageContext) -> str:
     with an encoder and a decoder. A shared link's ?recipe= opens on that recipe."""
     options = (PAIR, *(recipe.name for recipe in registry.interpolable() if recipe not in registry.WALL_PAIR))
     asked = ctx.query.get("recipe")
-    if RECIPE_KEY not in ctx.session and asked in options:
-        ctx.session[RECIPE_KEY] = asked
+    if keys.RECIPE not in ctx.session and asked in options:
+        ctx.session[keys.RECIPE] = asked
     strings = ctx.words
     title, choice = st.columns([3, 2], vertical_alignment="bottom")
     title.title(ctx.text("interpolation.title"))
-    chosen = choice_select(choice, ctx.text("interpolation_any.recipe_label"), options, RECIPE_KEY,
+    chosen = choice_select(choice, ctx.text("interpolation_any.recipe_label"), options, keys.RECIPE,
                            format_func=lambda name: strings("interpolation_any.pair") if name == PAIR
                            else recipe_label(name, strings), help=ctx.text("interpolation_any.recipe_help"))
     if chosen == PAIR:
@@ -240,8 +240,8 @@ def projected_path(ctx: PageContext, model: inference.RecipeModel, frames: np.nd
     figure = figures.with_path_through(base_picture(str(ctx.models.root), model.recipe.name, WALL_HEIGHT,
                                                     ctx.language), points, words=wall_words(), axis_titles=titles)
     figure.update_layout(showlegend=False)
-    with st.container(key="interp-picture"):
-        st.plotly_chart(figure, key="interp-picture-chart", config=PLOT_CONFIG, width="stretch")
+    with st.container(key=keys.PICTURE):
+        st.plotly_chart(figure, key=f"{keys.PICTURE}-chart", config=PLOT_CONFIG, width="stretch")
         if projected:
             st.caption(ctx.text("interpolation_any.projection_note", size=model.recipe.latent_dim))
 
@@ -251,9 +251,9 @@ def projected_path(ctx: PageContext, model: inference.RecipeModel, frames: np.nd
 def recipe_weight_view(ctx: PageContext, name: str, ends: np.ndarray, start: int, end: int) -> None:
     """The weight slider and what the recipe's decoder paints there: one code decoded on the server per step."""
     models, model = ctx.models.pair(), ctx.models.recipe(name)
-    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key="interp-weight",
+    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation_any.weight_help"),
-                                           **preset(ctx, "interp-weight", 0.5)))
+                                           **preset(ctx, keys.WEIGHT, 0.5)))
     ctx.query["w"] = f"{weight:.2f}"
     image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
     digit, confidence = models.reader.read(image)
@@ -269,7 +269,7 @@ def recipe_filmstrip(ctx: PageContext, model: inference.RecipeModel, frames: np.
     images = model.decode(frames)
     weights_shown = ", ".join(f"{position:.2f}" for position in positions)
     caption = ctx.text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
-    with st.container(key="interp-filmstrip"):
+    with st.container(key=keys.FILMSTRIP):
         st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption,
                  output_format="PNG")
         st.download_button(ctx.text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
@@ -295,7 +295,7 @@ def recipe_view(ctx: PageContext, name: str) -> None:
     st.markdown(ctx.text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                      end_digit=int(labels[end])))
     ends = model.encode(pixels[[start, end]])
-    lesson_weights = st.toggle(ctx.text("interpolation_any.lesson_weights"), key="interp-lesson-weights",
+    lesson_weights = st.toggle(ctx.text("interpolation_any.lesson_weights"), key=keys.LESSON_WEIGHTS,
                                help=ctx.text("interpolation_any.lesson_weights_help"))
     positions = frame_positions(lesson_weights)
     frames = explore.along_path(ends[0], ends[1], positions)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import lessons.models as keys
 from latentwall import config, explore, figures, i18n, registry
 from lessons.models import logic as catalogue
 from webapp.cache import file_stamp
@@ -16,7 +17,6 @@ from webapp.widgets.choices import choice_select, recipe_label
 from webapp.widgets.notices import no_report
 from webapp.widgets.wall import PLOT_CONFIG
 
-CHOICE_KEY = "models-choice"
 CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss", "axis_kl")
 
 
@@ -68,7 +68,7 @@ def model_table(ctx: PageContext) -> tuple[catalogue.ModelRow, ...]:
     rows = cached_rows(folder, stamp)
     # Every row in view at once (35 pixels a row, as Streamlit draws them): a class reads the whole list.
     st.dataframe(model_frame(folder, stamp, ctx.language), hide_index=True, width="stretch",
-                 height=35 * (len(rows) + 1) + 3, key="models-table")
+                 height=35 * (len(rows) + 1) + 3, key=keys.TABLE)
     if not any(row.test_mse is not None for row in rows):
         no_report(ctx.text("models_page.no_evaluation"))
     return rows
@@ -103,8 +103,8 @@ def curves_view(ctx: PageContext, name: str) -> None:
     if figure is None:
         st.info(ctx.text("models_page.no_history", recipe=name))
         return
-    with st.container(key="models-curves"):
-        st.plotly_chart(figure, key="models-curves-chart", config=PLOT_CONFIG, width="stretch")
+    with st.container(key=keys.CURVES):
+        st.plotly_chart(figure, key=f"{keys.CURVES}-chart", config=PLOT_CONFIG, width="stretch")
     if recipe is not None:
         low, high = recipe.pixel_range
         st.caption(ctx.text("models_page.loss_note", loss=ctx.text(f"models_page.loss_{recipe.loss}"), low=low,
@@ -118,7 +118,7 @@ def render(ctx: PageContext) -> None:
     st.markdown(ctx.text("models_page.intro"))
     rows = model_table(ctx)
     strings = ctx.words
-    name = choice_select(st, ctx.text("models_page.choice_label"), tuple(row.name for row in rows), CHOICE_KEY,
+    name = choice_select(st, ctx.text("models_page.choice_label"), tuple(row.name for row in rows), keys.CHOICE,
                          format_func=lambda name: model_name(name, strings))
     curves_view(ctx, name)
 

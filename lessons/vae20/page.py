@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import lessons.vae20 as keys
 from latentwall import explore, i18n, latent, registry
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -14,19 +15,18 @@ from webapp.widgets.notices import no_report
 SAMPLES, COLUMNS, SCALE = 48, 8, 2
 # The first draw's seed; each press of "draw again" moves to the next one, so a draw can be named and repeated.
 FIRST_SEED = 2024
-DRAWS_KEY = "vae20-draws"
 # Beyond this many presses the seed wraps around: a forged count cannot grow without bound.
 MAX_DRAWS = 10**6
 
 
 def draw_number(ctx: PageContext) -> int:
     """How many times this session pressed "draw again"; a forged value counts as none."""
-    count = ctx.session.get(DRAWS_KEY, 0)
+    count = ctx.session.get(keys.DRAWS, 0)
     return count if type(count) is int and 0 <= count < MAX_DRAWS else 0
 
 
 def draw_again(ctx: PageContext) -> None:
-    ctx.session[DRAWS_KEY] = (draw_number(ctx) + 1) % MAX_DRAWS
+    ctx.session[keys.DRAWS] = (draw_number(ctx) + 1) % MAX_DRAWS
 
 
 def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
@@ -41,7 +41,7 @@ def samples_part(ctx: PageContext) -> None:
     """Codes drawn from N(0, I), decoded by the VAE and, for contrast, by the plain AE: a press reruns only this."""
     vae_recipe, plain_recipe = registry.vae_20()
     models = ctx.models.recipe(vae_recipe), ctx.models.recipe(plain_recipe)
-    st.button(ctx.text("vae20.draw_again"), key="vae20-draw", on_click=draw_again, icon=":material/casino:")
+    st.button(ctx.text("vae20.draw_again"), key=keys.DRAW, on_click=draw_again, icon=":material/casino:")
     seed = FIRST_SEED + draw_number(ctx)
     st.caption(ctx.text("vae20.draw_caption", count=SAMPLES, number=draw_number(ctx) + 1, seed=seed))
     for column, sheet in zip(st.columns(2), sheets(str(ctx.models.root), seed, ctx.language, models)):
@@ -57,8 +57,8 @@ def sheets(folder: str, seed: int, words_language: str, _models: tuple) -> tuple
     vae, plain = _models
     codes = latent.sample_prior(SAMPLES, np.random.default_rng(seed), vae.recipe.latent_dim)
     strings = i18n.load_strings(words_language)
-    return (sheet_html(vae.decode(codes), strings("vae20.vae_samples"), "vae20-samples"),
-            sheet_html(plain.decode(codes), strings("vae20.plain_samples"), "vae20-plain"))
+    return (sheet_html(vae.decode(codes), strings("vae20.vae_samples"), keys.VAE_SHEET),
+            sheet_html(plain.decode(codes), strings("vae20.plain_samples"), keys.PLAIN_SHEET))
 
 
 def error_part(ctx: PageContext) -> None:

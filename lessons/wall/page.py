@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import lessons.wall as keys
 from latentwall import artifacts, explore, figures, inference
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -19,9 +20,9 @@ WALL_HEIGHT = 500
 def paint_controls(ctx: PageContext, kind: str) -> tuple[int, bool]:
     """How many random codes to paint, and whether the button was pressed this run."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    count = left.slider(ctx.text("wall.paint_count"), 4, explore.MAX_PAINTED, 16, step=4, key="paint-count",
+    count = left.slider(ctx.text("wall.paint_count"), 4, explore.MAX_PAINTED, 16, step=4, key=keys.PAINT_COUNT,
                         help=ctx.text(f"wall.paint_help_{kind}"))
-    pressed = right.button(ctx.text("wall.paint_button"), key="paint-button", width="stretch")
+    pressed = right.button(ctx.text("wall.paint_button"), key=keys.PAINT_BUTTON, width="stretch")
     return explore.safe_count(count, explore.MAX_PAINTED, 16), pressed
 
 
@@ -39,8 +40,9 @@ def painted_grid(ctx: PageContext, model: inference.LatentModel, reader: inferen
 def painted_codes(ctx: PageContext, kind: str, wall: artifacts.Wall, count: int, pressed: bool) -> np.ndarray | None:
     """The random codes painted on this model's wall, kept (as count and seed) until painted again."""
     if pressed:
-        ctx.session[f"painted-{kind}"] = {"count": count, "seed": int(np.random.SeedSequence().entropy % 2**32)}
-    painting = ctx.session.get(f"painted-{kind}")
+        seed = int(np.random.SeedSequence().entropy % 2**32)
+        ctx.session[f"{keys.PAINTED_PREFIX}{kind}"] = {"count": count, "seed": seed}
+    painting = ctx.session.get(f"{keys.PAINTED_PREFIX}{kind}")
     if not isinstance(painting, dict):
         return None
     seed = explore.safe_index(painting.get("seed"), 2**32)
@@ -52,7 +54,7 @@ def painted_codes(ctx: PageContext, kind: str, wall: artifacts.Wall, count: int,
 def decoded_part(ctx: PageContext, kind: str) -> None:
     """What a click on the wall decodes to: a click re-runs only this part, not the wall."""
     models = ctx.models.pair()
-    decoded_panel(f"wall-pick-{kind}", models[kind], models.reader)
+    decoded_panel(keys.pick_key(kind), models[kind], models.reader, in_address=True)
 
 
 def render(ctx: PageContext) -> None:
@@ -68,12 +70,12 @@ def render(ctx: PageContext) -> None:
     with left:
         wall_place = st.container()
         count, pressed = paint_controls(ctx, kind)
-        wall_download(f"wall-pick-{kind}", model)
+        wall_download(keys.pick_key(kind), model)
     painted = painted_codes(ctx, kind, model.wall, count, pressed)
     figure = wall_for(kind, WALL_HEIGHT) if painted is None else figures.with_marks(
         wall_for(kind, WALL_HEIGHT), painted=painted, words=wall_words())
     with wall_place:
-        wall_chart(f"wall-pick-{kind}", figure)
+        wall_chart(keys.pick_key(kind), figure)
     if painted is not None:
         painted_grid(ctx, model, models.reader, painted)
 

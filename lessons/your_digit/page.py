@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+import lessons.your_digit as keys
 from latentwall import artifacts, config, explore, figures, inference, registry
 from latentwall.data import DataError, as_images, load_mnist
 from lessons.your_digit import logic as drawing
@@ -21,7 +22,6 @@ from webapp.guard import guarded
 from webapp.widgets.decoded import paragraph
 from webapp.widgets.wall import landing_mark, listen_for_clicks, wall_chart, wall_for
 
-PAD_KEY, UPLOAD_KEY, SOURCE_KEY, DRAWING_KEY = "digit-pad", "digit-upload", "digit-source", "digit-drawing"
 DRAWN, UPLOADED = "draw", "upload"
 WALL_HEIGHT = 420
 _LOGGER = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ _pad = component(
 
 
 def _chose(ctx: PageContext, source: str) -> None:
-    ctx.session[SOURCE_KEY] = source
+    ctx.session[keys.SOURCE] = source
 
 
 def _store_drawing(ctx: PageContext) -> None:
@@ -46,14 +46,14 @@ def _store_drawing(ctx: PageContext) -> None:
     for anything else an empty text, which the page refuses with its message. The event itself is gone after
     this run, so a value Streamlit could not even parse costs that one run, never the session.
     """
-    event = ctx.session.get(PAD_KEY)
+    event = ctx.session.get(keys.PAD)
     value = event.get("drawing") if isinstance(event, dict) else None
     if value is None:
-        ctx.session[DRAWING_KEY] = None
+        ctx.session[keys.DRAWING] = None
     elif isinstance(value, str) and len(value) <= drawing.MAX_DATA_URL_CHARS:
-        ctx.session[DRAWING_KEY] = value
+        ctx.session[keys.DRAWING] = value
     else:
-        ctx.session[DRAWING_KEY] = ""
+        ctx.session[keys.DRAWING] = ""
     _chose(ctx, DRAWN)
 
 
@@ -62,16 +62,16 @@ def inputs(ctx: PageContext, left, right) -> tuple[drawing.Digit | drawing.Refus
     """The pad (in left) and the uploader (in right); each one's digit, refusal (said under it) or None."""
     with left:
         st.markdown(ctx.text("digit.draw_title"))
-        kept = ctx.session.get(DRAWING_KEY)
+        kept = ctx.session.get(keys.DRAWING)
         # The kept drawing goes back to the pad, which paints it on a fresh canvas (back from another page).
-        _pad(key=PAD_KEY, data={"words": {"pad": ctx.text("digit.pad_label"), "clear": ctx.text("digit.clear")},
+        _pad(key=keys.PAD, data={"words": {"pad": ctx.text("digit.pad_label"), "clear": ctx.text("digit.clear")},
                                 "drawing": kept if isinstance(kept, str) and kept else None},
              on_drawing_change=_store_drawing)
         drawn = drawing.digit_from(drawing.read_drawing(kept))
         refusal_note(ctx, drawn, "digit-draw-message")
     with right:
         st.markdown(ctx.text("digit.upload_title"))
-        upload = st.file_uploader(ctx.text("digit.upload_label"), type=["png", "jpg", "jpeg"], key=UPLOAD_KEY,
+        upload = st.file_uploader(ctx.text("digit.upload_label"), type=["png", "jpg", "jpeg"], key=keys.UPLOAD,
                                   on_change=lambda: _chose(ctx, UPLOADED), help=ctx.text("digit.upload_help"))
         uploaded = None if upload is None else drawing.digit_from(drawing.read_picture(upload.getvalue()))
         refusal_note(ctx, uploaded, "digit-upload-message")
@@ -90,7 +90,7 @@ def refusal_note(ctx: PageContext, answer, key: str) -> None:
 
 def chosen_digit(ctx: PageContext, drawn, uploaded) -> drawing.Digit | None:
     """The most recent usable input: the last one touched if it is usable, else the other one."""
-    order = (uploaded, drawn) if ctx.session.get(SOURCE_KEY) == UPLOADED else (drawn, uploaded)
+    order = (uploaded, drawn) if ctx.session.get(keys.SOURCE) == UPLOADED else (drawn, uploaded)
     return next((answer for answer in order if isinstance(answer, drawing.Digit)), None)
 
 
@@ -111,26 +111,22 @@ def test_scores(root: str, data_env: str) -> drawing.Scores | None:
     return drawing.parse_scores(drawing.summarise_scores(errors))
 
 
-def wall_key(kind: str) -> str:
-    return f"digit-wall-{kind}"
-
-
 def landing(ctx: PageContext, kind: str, model: inference.LatentModel, digit: drawing.Digit | None) -> None:
     """Where the digit lands on one model's wall (the VAE's mean, with its 1- and 2-sigma rings), drawn over the
     wall by its listener, and the model's repainting of it. Without a digit the wall only shows decodes."""
     if digit is None:
-        listen_for_clicks(wall_key(kind), model, show_marker=False, active=False)
+        listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=False)
         return
     codes, log_var = model.encoder.encode_spread(digit.image[None])
     code = codes[0]
     rings = () if log_var is None else tuple(
         (ctx.text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
-    listen_for_clicks(wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
+    listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
     repainted = model.decoder.decode(code[None])[0]
     error = drawing.reconstruction_error(digit.image, repainted)
     spread = "" if log_var is None else ctx.text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
                                                    y=float(np.exp(0.5 * log_var[0, 1])))
-    hooks = (f'data-lw="digit-landing" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
+    hooks = (f'data-lw="{keys.LANDING_HOOK}" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
              f'data-lw-y="{code[1]:.6g}" data-lw-error="{error:.6g}"')
     lines = [paragraph(ctx.text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
              *([paragraph(spread)] if spread else []),
@@ -146,7 +142,7 @@ def reader_verdict(ctx: PageContext, reader: inference.Reader, digit: drawing.Di
     verdict = ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
                    digit=number, confidence=confidence)
     pictures = [explore.upscale(digit.image, 4)]
-    hooks = f'data-lw="digit-verdict" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
+    hooks = f'data-lw="{keys.VERDICT_HOOK}" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">'
             f'{explore.gallery_html(pictures, [ctx.text("digit.prepared")], 112)}'
             f'{paragraph(ctx.text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
@@ -184,7 +180,7 @@ def render(ctx: PageContext) -> None:
     for column, recipe in zip(wall_columns, registry.WALL_PAIR):
         with column:
             st.markdown(f"**{ctx.text(f'models.{recipe.name}')}**")
-            wall_chart(wall_key(recipe.name), wall_for(recipe.name, WALL_HEIGHT))
+            wall_chart(keys.wall_key(recipe.name), wall_for(recipe.name, WALL_HEIGHT))
             below[recipe.name] = st.container()
     digit_views(ctx, pad, upload, status, verdict, below, st.container())
 

@@ -15,12 +15,12 @@ from webapp.widgets.wall import listen_for_clicks
 
 
 def decoded_panel(key: str, model: inference.LatentModel, reader: inference.Reader, scale: int = 8,
-                  link: str | None = None) -> None:
+                  link: str | None = None, in_address: bool = False) -> None:
     """Listen for clicks on the wall chart under key and show what is decoded at the last one.
 
     Walls given the same link are twins: pointing at a test digit on one rings it on the others.
     """
-    pick, _ = listen_for_clicks(key, model, link=link)
+    pick, _ = listen_for_clicks(key, model, link=link, in_address=in_address)
     with st.container(key=f"{key}-decoded"):
         if pick is None:
             st.info(text("decoded.hint"))

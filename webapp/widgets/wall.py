@@ -12,7 +12,7 @@ import streamlit as st
 from latentwall import artifacts, config, explore, figures, images, inference
 from webapp.cache import base_wall, decoder_addresses
 from webapp.components import component
-from webapp.session import WALL_PAGE_PREFIX, language, text, wall_words
+from webapp.session import language, text, wall_words
 
 # Zoom by dragging a box or with the wheel; the mode bar keeps zoom, pan and "reset axes" in view; a double
 # click also resets. Plotly's own picture export is left out: the page offers its own PNG downloads.
@@ -65,14 +65,15 @@ def play_button(link: str, duration_ms: int = 3000) -> None:
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
                       active: bool = True, link: str | None = None,
                       path: tuple[np.ndarray, np.ndarray, float] | None = None,
-                      landing: dict | None = None) -> tuple[explore.Pick | None, bool]:
+                      landing: dict | None = None, in_address: bool = False) -> tuple[explore.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
     marker is drawn by the listener over the chart, so a click leaves the figure (and the chart in the
     browser) untouched. path, (start code, end code, weight), has the listener draw the path and ring the
     weight's point on it, also over the chart, so neither new digits nor a new weight redraw the wall. landing
-    (see landing_mark) has it draw a student's own digit over the chart the same way.
+    (see landing_mark) has it draw a student's own digit over the chart the same way. in_address: the click is
+    also written to the page's address (x and y), so a shared link brings it back.
     """
     pick = pick_from(key, model.wall)
     stored = st.session_state.get(key)
@@ -92,7 +93,7 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
     if show_marker:
         data["marker"] = None if pick is None else [float(pick.code[0]), float(pick.code[1])]
     result = _click_listener(key=f"{key}-listener", data=data,
-                             on_click_change=partial(_store_click, key, model.wall))
+                             on_click_change=partial(_store_click, key, model.wall, in_address))
     return pick, result.click is not None and pick is not None
 
 
@@ -105,7 +106,7 @@ def landing_mark(code: np.ndarray, rings: tuple[tuple[str, np.ndarray], ...] = (
             "colour": figures.LANDING_COLOUR, "name": text("digit.yours"), "outside": text("digit.outside")}
 
 
-def _store_click(key: str, wall: artifacts.Wall) -> None:
+def _store_click(key: str, wall: artifacts.Wall, in_address: bool) -> None:
     """Runs before the rerun a click causes, so the page already sees the new click as it draws.
 
     Whatever the browser sent is checked here; a value that is not a usable click leaves the last good one.
@@ -117,7 +118,7 @@ def _store_click(key: str, wall: artifacts.Wall) -> None:
     if pick is not None:
         st.session_state[key] = {"x": float(pick.code[0]), "y": float(pick.code[1]), "index": pick.index,
                                  "at": explore.safe_stamp(click.get("at"))}
-        if key.startswith(WALL_PAGE_PREFIX):  # The gallery wall's clicked spot is part of its address.
+        if in_address:  # The gallery wall's clicked spot is part of its address.
             st.query_params.update(x=f"{pick.code[0]:.6g}", y=f"{pick.code[1]:.6g}")
 
 
