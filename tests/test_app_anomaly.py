@@ -181,8 +181,8 @@ def test_the_page_reads_in_traditional_chinese(app, anomaly_models, use_models):
 def test_without_fashion_mnist_the_other_kinds_are_measured_and_the_page_says_what_is_missing(
         app, smoke_models, use_models, tmp_path, monkeypatch):
     from latentwall.data import DataError
-    from tests.helpers import MNIST_FILE, assert_clean
     from lessons.anomaly import report as report_anomaly
+    from tests.helpers import MNIST_FILE, assert_clean
 
     def absent(*args, **kwargs):
         raise DataError("Fashion-MNIST was not found.\nSupply it.")
