@@ -9,8 +9,10 @@ data-lw hooks, no Streamlit), `logic.py` (pure), `report.py` (offline, run by tr
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from latentwall import registry
 
@@ -34,11 +36,22 @@ class Lesson:
     icon: str
     recipes: tuple[registry.Recipe, ...]
     report: bool = False
+    # Where the lesson folders live; only a test's throwaway lesson lives elsewhere.
+    root: Path = FOLDER
 
     @property
     def page(self) -> Path:
         """The page's script, which Streamlit runs (navigation only)."""
-        return FOLDER / self.name / "page.py"
+        return self.root / self.name / "page.py"
+
+    def record(self) -> ModuleType:
+        """The lesson's record, its folder's __init__.py (a lesson outside lessons/ is loaded from its file)."""
+        if self.root == FOLDER:
+            return importlib.import_module(f"lessons.{self.name}")
+        spec = importlib.util.spec_from_file_location(f"lesson_{self.name}", self.root / self.name / "__init__.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
 
     @property
     def report_module(self) -> str | None:
@@ -82,7 +95,7 @@ def from_link(view) -> dict:
     """The session values a shared address sets up, gathered from every lesson whose record reads the address."""
     found = {}
     for item in LESSONS:
-        reader = getattr(importlib.import_module(f"lessons.{item.name}"), "from_link", None)
+        reader = getattr(item.record(), "from_link", None)
         if reader is not None:
             found.update(reader(view))
     return found
