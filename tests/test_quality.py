@@ -117,7 +117,31 @@ def test_the_committed_recipe_figures_match_a_fresh_measurement(recipes_report):
         assert committed[name]["test_mse"] == pytest.approx(figures["test_mse"], abs=1e-4), name
 
 
-def test_the_readme_shows_the_committed_figures():
+def test_the_readme_command_finds_docs_figures_up_to_date():
+    """docs/figures.md holds every table `python -m training.readme` renders, as the committed evaluation files
+    give them; README.md holds none of them."""
     from training import readme
 
+    assert readme.FIGURES == config.PROJECT_ROOT / "docs" / "figures.md"
+    assert readme.missing_sections(readme.FIGURES.read_text(encoding="utf-8")) == []
+    assert "<!-- figures:" not in (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert readme.main(["--models", str(COMMITTED), "--check"]) == 0
+
+
+def test_the_readme_check_fails_on_a_stale_or_missing_table_and_the_command_mends_it(tmp_path, monkeypatch):
+    from training import readme
+
+    wanted = readme.render(readme.FIGURES.read_text(encoding="utf-8"), config.dataset_dir(COMMITTED))
+    start = wanted.index("<!-- figures:recipes -->")
+    stale = wanted[:start] + wanted[start:].replace(" MB |", " GB |", 1)
+    page = tmp_path / "figures.md"
+    monkeypatch.setattr(readme, "FIGURES", page)
+
+    page.write_text(stale, encoding="utf-8")
+    assert readme.main(["--models", str(COMMITTED), "--check"]) == 1
+    assert readme.main(["--models", str(COMMITTED)]) == 0
+    assert page.read_text(encoding="utf-8") == wanted
+    assert readme.main(["--models", str(COMMITTED), "--check"]) == 0
+
+    page.write_text(wanted.replace("<!-- figures:anomaly -->\n", ""), encoding="utf-8")
+    assert readme.main(["--models", str(COMMITTED), "--check"]) == 1

@@ -1,10 +1,11 @@
-"""Write the figures README.md shows from the evaluation files, so the README never drifts from a measurement.
+"""Write the generated tables of docs/figures.md from the evaluation files, so the figures never drift from a
+measurement.
 
     python -m training.readme [--models models/] [--check]
 
-Each section of README.md between `<!-- figures:NAME -->` and `<!-- /figures:NAME -->` is replaced by the table
-its SECTIONS entry renders from the file `python -m training.evaluate` wrote. With --check nothing is written:
-the command fails (exit 1) if README.md differs from what it would write.
+Each section of docs/figures.md between `<!-- figures:NAME -->` and `<!-- /figures:NAME -->` is replaced by the
+table its SECTIONS entry renders from the file `python -m training.evaluate` wrote. With --check nothing is
+written: the command fails (exit 1) if docs/figures.md differs from what it would write, or lacks a section.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from latentwall import artifacts, config, registry
 from training import evaluate
 
-README = config.PROJECT_ROOT / "README.md"
+# The page the generated tables live on (README.md points to it and holds none of them).
+FIGURES = config.PROJECT_ROOT / "docs" / "figures.md"
 
 
 def recipes_table(report: dict) -> str:
@@ -49,9 +51,18 @@ for _topic in map(importlib.import_module, evaluate.REPORTS):
         SECTIONS[Path(_topic.NAME).stem] = (_topic.NAME, _report_section(_topic))
 
 
+def _pattern(name: str) -> re.Pattern:
+    return re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
+
+
+def missing_sections(text: str) -> list[str]:
+    """The sections of SECTIONS whose markers the text lacks."""
+    return [name for name in SECTIONS if not _pattern(name).search(text)]
+
+
 def render(text: str, folder: Path) -> str:
     for name, (source, make) in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
+        pattern = _pattern(name)
         if pattern.search(text) and (folder / source).is_file():
             table = make(folder)
             text = pattern.sub(lambda match: f"{match.group(1)}{table}\n{match.group(2)}", text)
@@ -61,18 +72,23 @@ def render(text: str, folder: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.readme", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
-    parser.add_argument("--check", action="store_true", help="only check that README.md is up to date")
+    parser.add_argument("--check", action="store_true", help="only check that docs/figures.md is up to date")
     args = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
+    current = FIGURES.read_text(encoding="utf-8")
     wanted = render(current, config.dataset_dir(args.models))
     if args.check:
+        missing = missing_sections(current)
+        if missing:
+            print(f"docs/figures.md lacks the generated sections {', '.join(missing)}: add their markers "
+                  "<!-- figures:NAME --> and <!-- /figures:NAME -->", file=sys.stderr)
+            return 1
         if wanted != current:
-            print("README.md's figures differ from the evaluation files: run python -m training.readme",
+            print("docs/figures.md's tables differ from the evaluation files: run python -m training.readme",
                   file=sys.stderr)
             return 1
         return 0
-    README.write_text(wanted, encoding="utf-8")
-    print(f"Figures written into {README}")
+    FIGURES.write_text(wanted, encoding="utf-8")
+    print(f"Figures written into {FIGURES}")
     return 0
 
 
