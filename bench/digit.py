@@ -1,6 +1,6 @@
-"""python -m training.benchmark_digit: what a drawn stroke and an upload on "Your own digit" cost the server.
+"""python -m bench.digit: what a drawn stroke and an upload on "Your own digit" cost the server.
 
-    python -m training.benchmark_digit [--models models/] [--data PATH] [--strokes 10] [--uploads 10]
+    python -m bench.digit [--models models/] [--data PATH] [--strokes 10] [--uploads 10]
 
 Starts `streamlit run serve.py`, opens the page in headless Debian Chromium, draws strokes on the pad and uploads
 pictures one at a time, each waited for until both walls show the new landing. Server CPU is the server
@@ -20,8 +20,8 @@ from pathlib import Path
 import psutil
 from PIL import Image, ImageDraw
 
+from bench.harness import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
 from latentwall import config
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
 
 PAD = 'canvas[data-lw="draw-pad"]'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
@@ -97,7 +97,7 @@ def measure(page, process: psutil.Process, idle_rate: float, actions) -> tuple[f
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_digit", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.digit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT)
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
     parser.add_argument("--strokes", type=int, default=10)

@@ -1,6 +1,6 @@
 """The live preview: pointer move -> new picture painted by the page's own decoder, and what the page downloads.
 
-    python -m training.benchmark_preview [--models models/] [--moves 200] [--chromium /usr/bin/chromium]
+    python -m bench.preview [--models models/] [--moves 200] [--chromium /usr/bin/chromium]
 
 Starts `streamlit run serve.py`, opens the gallery wall at 1366x768 in Debian's headless Chromium for each
 model, and moves the pointer `--moves` times across the wall. The page records, for every move, the time
@@ -19,8 +19,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from bench.harness import CHROMIUM, AppServer, axes_of, data_to_pixel, launch_browser, wait_for_wall, wait_idle
 from latentwall import config, registry
-from training.benchmark_app import CHROMIUM, AppServer, axes_of, data_to_pixel, launch_browser, wait_for_wall, wait_idle
 
 VIEWPORT = {"width": 1366, "height": 768}
 BAR_MS = 16.0
@@ -79,7 +79,7 @@ def sweep(page, server, kind: str, moves: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_preview",
+    parser = argparse.ArgumentParser(prog="python -m bench.preview",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")

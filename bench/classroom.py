@@ -1,12 +1,12 @@
 """A class on one server: N students open the wall and click a different spot every ~2 s.
 
-    python -m training.benchmark_classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
-    python -m training.benchmark_classroom --memory 200
-    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 60 [--seconds 60]
-    python -m training.benchmark_classroom --through-nginx --replicas 1 --soak 500 --concurrent 50
-    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 20 --fuzz 2000 --forgers 20
+    python -m bench.classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
+    python -m bench.classroom --memory 200
+    python -m bench.classroom --through-nginx --replicas 2 --students 60 [--seconds 60]
+    python -m bench.classroom --through-nginx --replicas 1 --soak 500 --concurrent 50
+    python -m bench.classroom --through-nginx --replicas 2 --students 20 --fuzz 2000 --forgers 20
 
-Each student is a lightweight client that speaks Streamlit's websocket protocol (training/student.py), so
+Each student is a lightweight client that speaks Streamlit's websocket protocol (bench/student.py), so
 dozens of them cost this process little CPU; with --browsers, up to that many real Chromium pages click
 too. For each class size a fresh `streamlit run serve.py` is started on a free port, and the command prints
 click -> verdict latency (p50, p95, max), errors, the server's CPU per click, its resident memory at start,
@@ -15,7 +15,7 @@ peak and end, and this process's own CPU. --memory runs the session soak instead
 once their sessions have expired. It asserts nothing.
 
 --through-nginx serves the class as deploy.launch does (nginx in front of --replicas replicas) and has each
-student work through every page of the app (training/class_load.py: the wall and its clicks, the model switch,
+student work through every page of the app (bench/class_load.py: the wall and its clicks, the model switch,
 the interpolation's slider and digits, the comparison's walls, the code size, the list of models, the noise
 level, the 20-D VAE's samples, the anomaly threshold and a digit drawn on the pad), round after round. It
 prints each action's latency (from sending it until the run finished and its pictures arrived), the bar for
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import class_load
+from bench.harness import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
+from bench.student import Student
 from latentwall import artifacts, config, explore, registry
-from training import class_load
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
-from training.student import Student
 
 BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
 CLICK_EVERY_S = 2.0
@@ -400,7 +400,7 @@ async def nginx_fuzz(args, served, course: class_load.Course, students: int) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_classroom",
+    parser = argparse.ArgumentParser(prog="python -m bench.classroom",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")

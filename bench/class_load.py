@@ -1,8 +1,8 @@
 """A whole lesson through nginx (deploy/): students who use every page, sessions that come and go, and
 forged messages from many sessions at once.
 
-`python -m training.benchmark_classroom --through-nginx` runs these; tests/test_deploy_load.py runs a small
-version. A student here is a protocol-level client (training/student.py) that first fetches its page through
+`python -m bench.classroom --through-nginx` runs these; tests/test_deploy_load.py runs a small
+version. A student here is a protocol-level client (bench/student.py) that first fetches its page through
 nginx, as a browser does, and keeps the route cookie nginx hands out: its websocket and the pictures it
 fetches then stay on the replica that holds its session.
 """
@@ -28,8 +28,8 @@ import websockets
 from PIL import Image, ImageDraw
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from bench.student import Run, Student
 from latentwall import anomaly, artifacts, config, drawing, explore, i18n, registry
-from training.student import Run, Student
 
 KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)
 LANGUAGE = i18n.DEFAULT_LANGUAGE

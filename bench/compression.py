@@ -1,6 +1,6 @@
 """The compression page's cost to the server: CPU time per page view and per move of the code-size control.
 
-    python -m training.benchmark_compression [--models models/] [--data PATH] [--views 10] [--moves 10]
+    python -m bench.compression [--models models/] [--data PATH] [--views 10] [--moves 10]
 
 Starts `streamlit run serve.py` on a free port, opens the page in a fresh Chromium tab (a new session) `views`
 times, and reads the server's CPU time (user + system) around each view, from opening the address until the
@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.harness import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
 from latentwall import config, registry
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
 
 SIZES = [recipe.latent_dim for recipe in registry.sweep("dense-ae")]
 
@@ -76,7 +76,7 @@ def measure(models_root: Path, data: str | None, views: int, moves: int, chromiu
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_compression",
+    parser = argparse.ArgumentParser(prog="python -m bench.compression",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")

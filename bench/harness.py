@@ -1,6 +1,6 @@
 """App speed: single-point decode, click-to-image in a real browser, start-up time, and server memory.
 
-    python -m training.benchmark_app [--models models/] [--clicks 20] [--chromium /usr/bin/chromium]
+    python -m bench.harness [--models models/] [--clicks 20] [--chromium /usr/bin/chromium]
 
 Starts `streamlit run serve.py` on a free port against the given models, drives Debian's Chromium with
 Playwright, and prints each figure beside its bar. It asserts nothing; the browser tests reuse its helpers.
@@ -218,7 +218,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_app", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.harness", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
     parser.add_argument("--clicks", type=int, default=20, help="clicks to time in the browser")

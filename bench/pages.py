@@ -1,13 +1,13 @@
-"""python -m training.benchmark_pages: server CPU per action on the pages that load any recipe, and per open
+"""python -m bench.pages: server CPU per action on the pages that load any recipe, and per open
 of every page.
 
-One protocol student (training/student.py) opens the interpolation page on a wide recipe and moves the weight
+One protocol student (bench/student.py) opens the interpolation page on a wide recipe and moves the weight
 slider, then views the Models page again and again, then opens each of the app's pages again and again. Each
 action is timed as the server's own CPU time (user + system) across it, after a warm-up that loads the models,
 so the figures are what a class pays per action. Pictures a page shows as media files are not fetched here
-(training.benchmark_classroom fetches them).
+(bench.classroom fetches them).
 
-    python -m training.benchmark_pages --data ../shared/data/mnist.npz --recipe dense-100-20 --steps 200
+    python -m bench.pages --data ../shared/data/mnist.npz --recipe dense-100-20 --steps 200
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench.class_load import PAGES
+from bench.harness import AppServer
+from bench.student import Student
 from latentwall import config, registry
-from training.benchmark_app import AppServer
-from training.class_load import PAGES
-from training.student import Student
 
 
 def server_cpu_ms(process) -> float:
