@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import class_load
-from bench.harness import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
+from bench.harness import CHROMIUM, VIEWPORT, AppServer, add_app_arguments, launch_browser_async
 from bench.student import Student
 from latentwall import artifacts, config, explore, registry
 
@@ -402,8 +402,7 @@ async def nginx_fuzz(args, served, course: class_load.Course, students: int) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.classroom",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
-    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    add_app_arguments(parser, chromium=False)
     parser.add_argument("--students", default="1,10,30,60", help="class sizes to run, comma-separated")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each class clicks")
     parser.add_argument("--browsers", type=int, default=0, help="real Chromium pages to add to classes of at most 5")

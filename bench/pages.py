@@ -16,20 +16,24 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.class_load import PAGES
-from bench.harness import AppServer
+from bench.harness import AppServer, cpu_seconds
 from bench.student import Student
 from latentwall import config, registry
 
-
-def server_cpu_ms(process) -> float:
-    times = process.cpu_times()
-    return 1000.0 * (times.user + times.system)
+if TYPE_CHECKING:
+    import psutil
 
 
-async def per_action(process, action, count: int) -> float:
+def server_cpu_ms(process: psutil.Process) -> float:
+    return 1000.0 * cpu_seconds(process)
+
+
+async def per_action(process: psutil.Process, action: Callable[[int], Awaitable[None]], count: int) -> float:
     """The server CPU of one run of action, in milliseconds: the total over count runs (the clock counts in
     10 ms ticks, so single runs cannot be timed), less what the idle server spends in the same time."""
     idle = await idle_rate(process)
@@ -41,7 +45,7 @@ async def per_action(process, action, count: int) -> float:
     return (total - idle * (time.perf_counter() - started)) / count
 
 
-async def idle_rate(process, seconds: float = 3.0) -> float:
+async def idle_rate(process: psutil.Process, seconds: float = 3.0) -> float:
     """The server's own CPU per second with this session open and nothing asked (its event loop)."""
     before = server_cpu_ms(process)
     await asyncio.sleep(seconds)

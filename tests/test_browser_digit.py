@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import bench.digit
-from bench.digit import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing
-from bench.harness import wait_idle
+from bench import harness
+from bench.harness import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing, wait_idle
 from latentwall import drawing, i18n, inference
 from tests import bad_images
 
@@ -24,7 +23,7 @@ def refusal_words(kind: str) -> str:
 
 
 def open_pad(page, server) -> None:
-    bench.digit.open_pad(page, server.url)
+    harness.open_pad(page, server.url)
 
 
 def pad_is_blank(page) -> bool:

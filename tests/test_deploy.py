@@ -102,7 +102,7 @@ def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, cla
 def test_a_photo_of_a_digit_uploads_through_nginx(page, class_server, tmp_path):
     """A 100 KB+ upload is written to nginx's temporary folder on the way: it must land on the walls there too,
     also when nginx was started by root (its workers then run as another user)."""
-    from bench.digit import UPLOAD_INPUT, open_pad, wait_for_landing
+    from bench.harness import UPLOAD_INPUT, open_pad, wait_for_landing
     from tests import bad_images
 
     photo = tmp_path / "seven-photo.png"
