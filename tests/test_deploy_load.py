@@ -1,6 +1,6 @@
 """A small class under load through nginx (deploy/), with hostile sessions beside it.
 
-Ten protocol-level students (bench/class_load.py) work through every page of the app for 20 s behind nginx
+Ten protocol-level students (bench/class_load/) work through every page of the app for 20 s behind nginx
 and one replica, each starting on a different page, while five hostile sessions send 150 forged messages
 between them: first a forged value for every widget and component of every page (the drawing pad gets a
 handful of forged drawings), then forged click values, widget values of every type, forged drawings, odd pages
