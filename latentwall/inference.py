@@ -24,7 +24,7 @@ class _OnnxModel:
     far too small to be worth splitting. No memory arena: the arena keeps the peak of the largest batch for
     good, and the comparison page's decodability maps (3,600 decodes and reads in batches of 1,024) left a
     replica at 1.4 GB of resident memory instead of ~0.2 GB, with no gain in speed (measured with
-    `python -m training.benchmark_classroom --through-nginx --soak 500`).
+    `python -m bench.classroom --through-nginx --soak 500`).
     """
 
     def __init__(self, path: Path, input_shape: tuple[int, ...], expected: list[np.ndarray] | None = None):

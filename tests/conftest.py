@@ -85,7 +85,7 @@ def app(smoke_models, use_models):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    from training.benchmark_app import CHROMIUM
+    from bench.harness import CHROMIUM
 
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
@@ -95,7 +95,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def live_server(smoke_models):
     """`streamlit run serve.py` on a free port with the tiny models, shared by the protocol and browser tests."""
-    from training.benchmark_app import AppServer
+    from bench.harness import AppServer
 
     with AppServer(smoke_models, str(MNIST_FILE)) as server:
         server.wait_healthy(timeout=90)
@@ -112,7 +112,7 @@ def app_server(live_server, chromium_path):
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
-    from training.benchmark_app import launch_browser
+    from bench.harness import launch_browser
 
     with sync_playwright() as playwright:
         chromium = launch_browser(playwright, chromium_path)
@@ -123,7 +123,7 @@ def browser(chromium_path):
 @pytest.fixture
 def page(browser, request):
     """A fresh browser page; its screenshot lands in tests/screenshots/ (git-ignored) when the test ends."""
-    from training.benchmark_app import VIEWPORT
+    from bench.harness import VIEWPORT
 
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()

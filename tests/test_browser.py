@@ -11,10 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, explore, latent
-from tests.conftest import SCREENSHOTS
-from tests.helpers import MNIST_FILE
-from training.benchmark_app import (
+from bench.harness import (
     axes_of,
     click_and_wait,
     data_to_pixel,
@@ -23,6 +20,9 @@ from training.benchmark_app import (
     wait_for_wall,
     wait_idle,
 )
+from latentwall import artifacts, config, explore, latent
+from tests.conftest import SCREENSHOTS
+from tests.helpers import MNIST_FILE
 
 pytestmark = pytest.mark.browser
 # One pixel of the wall is about 1/400 of its span; a click must come back within a few pixels.
@@ -217,7 +217,7 @@ _ANSWERED_OR_STALE = """([x, tolerance]) => {
 def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
     """Kill the server and start it again on the same address: in a tab that had clicked and in one that had
     not, the next click either works or the page says to reload; reloading always works."""
-    from training.benchmark_app import VIEWPORT, AppServer, free_port
+    from bench.harness import VIEWPORT, AppServer, free_port
 
     wall = wall_of(smoke_models, "ae")
     box = explore.wall_box(wall)

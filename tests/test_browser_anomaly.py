@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def anomaly_server(anomaly_models, chromium_path):
-    from training.benchmark_app import AppServer
+    from bench.harness import AppServer
 
     with AppServer(anomaly_models, str(MNIST_FILE)) as server:
         server.wait_healthy(timeout=90)

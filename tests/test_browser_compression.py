@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.harness import AppServer, wait_idle
 from latentwall import config, registry
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
-from training.benchmark_app import AppServer, wait_idle
 
 pytestmark = pytest.mark.browser
 SIZES = [recipe.latent_dim for recipe in registry.sweep("dense-ae")]

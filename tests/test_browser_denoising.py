@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.benchmark_app import wait_idle
+from bench.harness import wait_idle
 
 pytestmark = pytest.mark.browser
 DENOISED = '[data-lw="denoised"]'

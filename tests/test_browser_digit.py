@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench import harness
+from bench.harness import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing, wait_idle
 from latentwall import i18n, inference
 from lessons.your_digit import logic as drawing
 from tests import bad_images
-from training import benchmark_digit
-from training.benchmark_app import wait_idle
-from training.benchmark_digit import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing
 
 pytestmark = pytest.mark.browser
 STRINGS = i18n.load_strings("en")
@@ -25,7 +24,7 @@ def refusal_words(kind: str) -> str:
 
 
 def open_pad(page, server) -> None:
-    benchmark_digit.open_pad(page, server.url)
+    harness.open_pad(page, server.url)
 
 
 def pad_is_blank(page) -> bool:

@@ -8,10 +8,10 @@ import re
 import numpy as np
 import pytest
 
+from bench.harness import axes_of, data_to_pixel, wait_idle
 from latentwall import i18n
 from tests.test_browser import open_page, wall_of
 from tests.test_browser_recipes import choose, set_number
-from training.benchmark_app import axes_of, data_to_pixel, wait_idle
 
 pytestmark = pytest.mark.browser
 WORDS = i18n.load_strings("en")

@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pytest
 
+from bench.harness import wait_for_wall, wait_idle
 from latentwall import explore, i18n
 from tests.test_app_recipes import VARIATIONAL, WIDE, oracle_path
-from training.benchmark_app import wait_for_wall, wait_idle
 
 pytestmark = pytest.mark.browser
 WORDS = i18n.load_strings("en")

@@ -13,10 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import artifacts, browser, config, explore, inference
-from tests.conftest import SCREENSHOTS
-from tests.helpers import MNIST_FILE
-from training.benchmark_app import (
+from bench.harness import (
     AppServer,
     axes_of,
     data_to_pixel,
@@ -24,6 +21,9 @@ from training.benchmark_app import (
     wait_for_wall,
     wait_idle,
 )
+from latentwall import artifacts, browser, config, explore, inference
+from tests.conftest import SCREENSHOTS
+from tests.helpers import MNIST_FILE
 
 pytestmark = pytest.mark.browser
 DECODER_JS = config.PROJECT_ROOT / "assets" / "wall_decoder.js"

@@ -1,4 +1,4 @@
-"""The server as a class meets it: protocol-level students (training/student.py) against a real
+"""The server as a class meets it: protocol-level students (bench/student.py) against a real
 `streamlit run serve.py`. What a click costs the server, counted in what it sends back; and the corpus of
 forged messages a hostile client can send, none of which may break a session.
 """
@@ -15,8 +15,8 @@ import pytest
 import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from bench.student import Student
 from latentwall import artifacts, config, explore
-from training.student import Student
 
 WALL = "wall-pick-ae"
 
@@ -346,9 +346,9 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
 def test_a_drawing_the_server_cannot_read_costs_one_run_and_the_next_drawing_lands(live_server):
     """The pad sends each drawing as an event: what Streamlit cannot parse (100,000-deep, cut short) or what is
     no drawing costs that one run; the drawing kept before stays shown, and the next one lands."""
+    from bench.class_load import hooked, pad_strokes, pad_value
     from latentwall import i18n
     from lessons.your_digit import logic as drawing
-    from training.class_load import hooked, pad_strokes, pad_value
 
     strings = i18n.load_strings("en")
     refused = strings("digit.refused_bad_drawing", megabytes=drawing.MAX_FILE_BYTES / 1e6,

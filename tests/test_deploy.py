@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.harness import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 from deploy.launch import NGINX, ClassServer
 from latentwall import i18n
 from tests.helpers import MNIST_FILE
-from training.benchmark_app import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 
 pytestmark = pytest.mark.browser
 WALL = "wall-pick-ae"
@@ -102,8 +102,8 @@ def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, cla
 def test_a_photo_of_a_digit_uploads_through_nginx(page, class_server, tmp_path):
     """A 100 KB+ upload is written to nginx's temporary folder on the way: it must land on the walls there too,
     also when nginx was started by root (its workers then run as another user)."""
+    from bench.harness import UPLOAD_INPUT, open_pad, wait_for_landing
     from tests import bad_images
-    from training.benchmark_digit import UPLOAD_INPUT, open_pad, wait_for_landing
 
     photo = tmp_path / "seven-photo.png"
     seven = np.asarray(bad_images.drawn_seven(size=400), dtype=np.int16)

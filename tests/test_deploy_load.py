@@ -1,6 +1,6 @@
 """A small class under load through nginx (deploy/), with hostile sessions beside it.
 
-Ten protocol-level students (training/class_load.py) work through every page of the app for 20 s behind nginx
+Ten protocol-level students (bench/class_load/) work through every page of the app for 20 s behind nginx
 and one replica, each starting on a different page, while five hostile sessions send 150 forged messages
 between them: first a forged value for every widget and component of every page (the drawing pad gets a
 handful of forged drawings), then forged click values, widget values of every type, forged drawings, odd pages
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from bench import class_load
 from deploy.launch import NGINX, ClassServer
 from latentwall import config
 from tests.helpers import MNIST_FILE
-from training import class_load
 
 STUDENTS, FORGERS, FORGERIES, SECONDS = 10, 5, 150, 20.0
 # Loose on purpose: the machine's two cores are shared with other work; 20 s of a lesson shows ~70 click-like
@@ -104,7 +104,7 @@ def test_every_widget_of_every_page_got_a_forged_value(fuzzed):
 @pytest.mark.parametrize("address", ["/wall?x=nan&y=inf&model=gan", "/interpolation?a=-1&b=1e99&w=NaN",
                                      "/wall/extra", "/compare?lang=../../&missing=%3Cscript%3E"])
 def test_odd_addresses_in_a_browser_show_the_app(fuzzed, class_server, browser, address):
-    from training.benchmark_app import VIEWPORT, wait_idle
+    from bench.harness import VIEWPORT, wait_idle
 
     context = browser.new_context(viewport=VIEWPORT)
     try:

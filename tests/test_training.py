@@ -226,7 +226,7 @@ def test_the_registry_is_the_one_place_that_names_recipes():
 
     names = set(registry.RECIPES)
     offenders = []
-    for folder in ("lessons", "webapp", "training", "latentwall", "deploy"):
+    for folder in ("lessons", "webapp", "training", "bench", "latentwall", "deploy"):
         for path in (config.PROJECT_ROOT / folder).rglob("*.py"):
             if path.name == "registry.py":
                 continue

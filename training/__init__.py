@@ -1,1 +1,2 @@
-"""Offline commands: train, evaluate and benchmark the models in models/."""
+"""Offline commands: train, export and evaluate the models in models/, and write their reports (the benchmarks
+are in bench/)."""

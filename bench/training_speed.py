@@ -1,7 +1,7 @@
 """Training speed: seconds per epoch and samples per second for each model, and how long the VAE takes
 to reach the test-MSE bar.
 
-    python -m training.benchmark [--data PATH] [--target-mse 0.042] [--max-epochs 20]
+    python -m bench.training_speed [--data PATH] [--target-mse 0.042] [--max-epochs 20]
 
 Trains into a temporary folder; models/ is never touched. Prints figures; it asserts nothing.
 """
@@ -42,7 +42,7 @@ def timed_training(kind: str, epochs: int, out: Path, args, extra: list[str] = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.training_speed", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR}, then the Keras cache)")
     parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     parser.add_argument("--target-mse", type=float, default=0.042)

@@ -1,13 +1,13 @@
-"""python -m training.benchmark_pages: server CPU per action on the pages that load any recipe, and per open
+"""python -m bench.pages: server CPU per action on the pages that load any recipe, and per open
 of every page.
 
-One protocol student (training/student.py) opens the interpolation page on a wide recipe and moves the weight
+One protocol student (bench/student.py) opens the interpolation page on a wide recipe and moves the weight
 slider, then views the Models page again and again, then opens each of the app's pages again and again. Each
 action is timed as the server's own CPU time (user + system) across it, after a warm-up that loads the models,
 so the figures are what a class pays per action. Pictures a page shows as media files are not fetched here
-(training.benchmark_classroom fetches them).
+(bench.classroom fetches them).
 
-    python -m training.benchmark_pages --data ../shared/data/mnist.npz --recipe dense-100-20 --steps 200
+    python -m bench.pages --data ../shared/data/mnist.npz --recipe dense-100-20 --steps 200
 """
 
 from __future__ import annotations
@@ -16,20 +16,24 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bench.class_load import PAGES
+from bench.harness import AppServer, cpu_seconds
+from bench.student import Student
 from latentwall import config, registry
-from training.benchmark_app import AppServer
-from training.class_load import PAGES
-from training.student import Student
+
+if TYPE_CHECKING:
+    import psutil
 
 
-def server_cpu_ms(process) -> float:
-    times = process.cpu_times()
-    return 1000.0 * (times.user + times.system)
+def server_cpu_ms(process: psutil.Process) -> float:
+    return 1000.0 * cpu_seconds(process)
 
 
-async def per_action(process, action, count: int) -> float:
+async def per_action(process: psutil.Process, action: Callable[[int], Awaitable[None]], count: int) -> float:
     """The server CPU of one run of action, in milliseconds: the total over count runs (the clock counts in
     10 ms ticks, so single runs cannot be timed), less what the idle server spends in the same time."""
     idle = await idle_rate(process)
@@ -41,7 +45,7 @@ async def per_action(process, action, count: int) -> float:
     return (total - idle * (time.perf_counter() - started)) / count
 
 
-async def idle_rate(process, seconds: float = 3.0) -> float:
+async def idle_rate(process: psutil.Process, seconds: float = 3.0) -> float:
     """The server's own CPU per second with this session open and nothing asked (its event loop)."""
     before = server_cpu_ms(process)
     await asyncio.sleep(seconds)

@@ -1,6 +1,6 @@
 """The live preview: pointer move -> new picture painted by the page's own decoder, and what the page downloads.
 
-    python -m training.benchmark_preview [--models models/] [--moves 200] [--chromium /usr/bin/chromium]
+    python -m bench.preview [--models models/] [--moves 200] [--chromium /usr/bin/chromium]
 
 Starts `streamlit run serve.py`, opens the gallery wall at 1366x768 in Debian's headless Chromium for each
 model, and moves the pointer `--moves` times across the wall. The page records, for every move, the time
@@ -18,9 +18,21 @@ import os
 import statistics
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bench.harness import (
+    AppServer,
+    add_app_arguments,
+    axes_of,
+    data_to_pixel,
+    launch_browser,
+    wait_for_wall,
+    wait_idle,
+)
 from latentwall import config, registry
-from training.benchmark_app import CHROMIUM, AppServer, axes_of, data_to_pixel, launch_browser, wait_for_wall, wait_idle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 VIEWPORT = {"width": 1366, "height": 768}
 BAR_MS = 16.0
@@ -41,7 +53,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def sweep(page, server, kind: str, moves: int) -> dict:
+def sweep(page: Page, server: AppServer, kind: str, moves: int) -> dict:
     """Open the wall for kind, wait for its decoder, move the pointer `moves` times; the figures."""
     import psutil
 
@@ -79,12 +91,10 @@ def sweep(page, server, kind: str, moves: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_preview",
+    parser = argparse.ArgumentParser(prog="python -m bench.preview",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
-    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    add_app_arguments(parser)
     parser.add_argument("--moves", type=int, default=200, help="pointer moves per model")
-    parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
         print(f"Chromium not found at {args.chromium}.", file=sys.stderr)

@@ -1,6 +1,6 @@
-"""python -m training.benchmark_digit: what a drawn stroke and an upload on "Your own digit" cost the server.
+"""python -m bench.digit: what a drawn stroke and an upload on "Your own digit" cost the server.
 
-    python -m training.benchmark_digit [--models models/] [--data PATH] [--strokes 10] [--uploads 10]
+    python -m bench.digit [--models models/] [--data PATH] [--strokes 10] [--uploads 10]
 
 Starts `streamlit run serve.py`, opens the page in headless Debian Chromium, draws strokes on the pad and uploads
 pictures one at a time, each waited for until both walls show the new landing. Server CPU is the server
@@ -15,58 +15,31 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 from PIL import Image, ImageDraw
 
-from latentwall import config
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
+from bench.harness import (
+    CHROMIUM,
+    UPLOAD_INPUT,
+    VIEWPORT,
+    AppServer,
+    add_app_arguments,
+    cpu_seconds,
+    draw,
+    landings,
+    launch_browser,
+    open_pad,
+    wait_for_landing,
+)
 
-PAD = 'canvas[data-lw="draw-pad"]'
-UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 IDLE_SECONDS = 4.0
-
-
-def open_pad(page, url: str) -> None:
-    page.goto(f"{url}/draw")
-    page.locator(PAD).wait_for(timeout=60_000)
-    wait_idle(page)
-
-
-def draw(page, points, steps: int = 12) -> None:
-    """One stroke through points (pad pixels) with the mouse: down, moves, up."""
-    frame = page.locator(PAD).bounding_box()
-    at = [(frame["x"] + 1 + x, frame["y"] + 1 + y) for x, y in points]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for (x0, y0), (x1, y1) in zip(at, at[1:]):
-        for step in range(1, steps + 1):
-            page.mouse.move(x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
-    page.mouse.up()
-
-
-def landings(page) -> dict[str, tuple[float, float]]:
-    """Where the page says the digit landed on each wall, by model."""
-    return {item.get_attribute("data-lw-model"): (float(item.get_attribute("data-lw-x")),
-                                                  float(item.get_attribute("data-lw-y")))
-            for item in page.locator('[data-lw="digit-landing"]').all()}
-
-
-def wait_for_landing(page, before: dict | None = None, timeout_ms: int = 30_000) -> dict:
-    """Wait until both walls show a landing (different from before, when given), the page is idle, and the
-    landing has stayed the same over two looks (while a run is replacing the page, old and new can mix)."""
-    page.locator('[data-lw="digit-verdict"]').first.wait_for(timeout=timeout_ms)
-    seen = None
-    for _ in range(timeout_ms // 100):
-        wait_idle(page)
-        found = landings(page)
-        settled = page.locator('[data-lw="digit-landing"]').count() == 2 and found == seen
-        if settled and found != before:
-            return found
-        seen = found
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no new landing: {landings(page)}")
 
 
 def seven_png(shift: int) -> bytes:
@@ -77,12 +50,8 @@ def seven_png(shift: int) -> bytes:
     return buffer.getvalue()
 
 
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def measure(page, process: psutil.Process, idle_rate: float, actions) -> tuple[float, list[float]]:
+def measure(page: Page, process: psutil.Process, idle_rate: float,
+            actions: list[Callable[[], object]]) -> tuple[float, list[float]]:
     """Server CPU per action (ms, idle loop removed) and each action's wall time until its landing (ms)."""
     walls, start_cpu, start = [], cpu_seconds(process), time.perf_counter()
     for action in actions:
@@ -97,9 +66,8 @@ def measure(page, process: psutil.Process, idle_rate: float, actions) -> tuple[f
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_digit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT)
-    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    parser = argparse.ArgumentParser(prog="python -m bench.digit", description=__doc__.split("\n\n")[0])
+    add_app_arguments(parser, chromium=False)
     parser.add_argument("--strokes", type=int, default=10)
     parser.add_argument("--uploads", type=int, default=10)
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """The compression page's cost to the server: CPU time per page view and per move of the code-size control.
 
-    python -m training.benchmark_compression [--models models/] [--data PATH] [--views 10] [--moves 10]
+    python -m bench.compression [--models models/] [--data PATH] [--views 10] [--moves 10]
 
 Starts `streamlit run serve.py` on a free port, opens the page in a fresh Chromium tab (a new session) `views`
 times, and reads the server's CPU time (user + system) around each view, from opening the address until the
@@ -16,19 +16,18 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bench.harness import VIEWPORT, AppServer, add_app_arguments, cpu_seconds, launch_browser, wait_idle
 from latentwall import config, registry
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser, wait_idle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SIZES = [recipe.latent_dim for recipe in registry.sweep("dense-ae")]
 
 
-def cpu_seconds(process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def drawn(page) -> None:
+def drawn(page: Page) -> None:
     """Until the ten digits and both charts are on the page and the script has finished."""
     page.wait_for_selector('[data-lw="triptych"]', timeout=120_000)
     page.wait_for_selector(".st-key-comp-bytes-chart .scatterlayer .trace", timeout=120_000)
@@ -76,13 +75,11 @@ def measure(models_root: Path, data: str | None, views: int, moves: int, chromiu
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_compression",
+    parser = argparse.ArgumentParser(prog="python -m bench.compression",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
-    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    add_app_arguments(parser)
     parser.add_argument("--views", type=int, default=10, help="page views, each in a fresh tab (at least 2)")
     parser.add_argument("--moves", type=int, default=10, help="moves of the code-size control")
-    parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
     args = parser.parse_args(argv)
     if args.views < 2:
         parser.error("--views must be at least 2: the first view also loads the models")

@@ -1,9 +1,6 @@
-"""App speed: single-point decode, click-to-image in a real browser, start-up time, and server memory.
-
-    python -m training.benchmark_app [--models models/] [--clicks 20] [--chromium /usr/bin/chromium]
-
-Starts `streamlit run serve.py` on a free port against the given models, drives Debian's Chromium with
-Playwright, and prints each figure beside its bar. It asserts nothing; the browser tests reuse its helpers.
+"""What the tests and the benchmarks share to drive the app: `streamlit run serve.py` on a free port
+(AppServer), Debian's headless Chromium (launch_browser), the page helpers that wait for a run, read and click
+the wall chart and draw or upload on the "Your own digit" pad, and the server's CPU and memory readings.
 """
 
 from __future__ import annotations
@@ -11,16 +8,20 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+from latentwall import config
 
-from latentwall import artifacts, config, explore, inference
+if TYPE_CHECKING:
+    import psutil
+    from playwright.async_api import Browser as AsyncBrowser
+    from playwright.async_api import Playwright as AsyncPlaywright
+    from playwright.sync_api import Browser, Page, Playwright
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -28,7 +29,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
-BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0}
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
@@ -43,7 +43,7 @@ class AppServer:
     lasts."""
 
     def __init__(self, models_root: Path, data: str | None = None, port: int | None = None,
-                 extra_args: list[str] | None = None):
+                 extra_args: list[str] | None = None) -> None:
         self.port = port or free_port()
         self.extra_args = list(extra_args or [])
         self.url = f"http://127.0.0.1:{self.port}"
@@ -84,19 +84,19 @@ class AppServer:
                 self.process.wait()
 
 
-def launch_browser(playwright, executable: str = CHROMIUM):
+def launch_browser(playwright: Playwright, executable: str = CHROMIUM) -> Browser:
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
 
 
-async def launch_browser_async(playwright, executable: str = CHROMIUM):
+async def launch_browser_async(playwright: AsyncPlaywright, executable: str = CHROMIUM) -> AsyncBrowser:
     return await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
+def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
-def wait_for_wall(page, key: str, timeout_ms: int = 60_000) -> None:
+def wait_for_wall(page: Page, key: str, timeout_ms: int = 60_000) -> None:
     """Until the chart in the wall container `key` is drawn (its WebGL canvas and drag layer exist)."""
     page.wait_for_selector(f".st-key-{key}-area .nsewdrag", timeout=timeout_ms)
     page.wait_for_selector(f".st-key-{key}-area canvas", state="attached", timeout=timeout_ms)
@@ -108,12 +108,12 @@ _AXES = """(key) => {
 }"""
 
 
-def axes_of(page, key: str) -> tuple[float, float, float, float]:
+def axes_of(page: Page, key: str) -> tuple[float, float, float, float]:
     """The wall chart's current axis ranges (x_min, x_max, y_min, y_max), as zoomed or reset."""
     return tuple(page.evaluate(_AXES, key))
 
 
-def show_everything(page, key: str, box: tuple[float, float, float, float]) -> None:
+def show_everything(page: Page, key: str, box: tuple[float, float, float, float]) -> None:
     """Press the wall's "show everything" button and wait until the axes span box, the whole wall."""
     page.locator(f".st-key-{key}-area .updatemenu-button").nth(1).click()
     page.wait_for_function(f"""([key, box]) => ({_AXES})(key).every(
@@ -121,7 +121,7 @@ def show_everything(page, key: str, box: tuple[float, float, float, float]) -> N
                            arg=[key, list(box)], timeout=10_000)
 
 
-def data_to_pixel(page, key: str, x: float, y: float) -> tuple[float, float]:
+def data_to_pixel(page: Page, key: str, x: float, y: float) -> tuple[float, float]:
     """Page pixel of the data point (x, y) on the wall chart under key, through its current axes."""
     area = page.locator(f".st-key-{key}-area .nsewdrag").last.bounding_box()
     x_min, x_max, y_min, y_max = axes_of(page, key)
@@ -147,7 +147,7 @@ _WATCH = """(root) => {
 }"""
 
 
-def click_and_wait(page, key: str, x: float, y: float, timeout_ms: int = 20_000) -> tuple[float, tuple]:
+def click_and_wait(page: Page, key: str, x: float, y: float, timeout_ms: int = 20_000) -> tuple[float, tuple]:
     """Click the wall under key at data (x, y); wait for a new decoded image. Returns (ms, reported x, y)."""
     pixel_x, pixel_y = data_to_pixel(page, key, x, y)
     page.mouse.move(pixel_x, pixel_y)
@@ -160,7 +160,7 @@ def click_and_wait(page, key: str, x: float, y: float, timeout_ms: int = 20_000)
     return elapsed, reported_coordinate(page, key)
 
 
-def reported_coordinate(page, key: str) -> tuple[float, float] | None:
+def reported_coordinate(page: Page, key: str) -> tuple[float, float] | None:
     """The decoded coordinate the verdict panel under key reports through its data-lw hooks."""
     verdict = page.locator(f'.st-key-{key}-decoded [data-lw="verdict"]')
     if verdict.count() == 0:
@@ -175,75 +175,65 @@ def server_rss_mb(pid: int) -> float:
     return sum(member.memory_info().rss for member in [process, *process.children(recursive=True)]) / 2**20
 
 
-def decode_median_ms(models: inference.ModelSet, repeats: int = 300) -> float:
-    """Median wall time of decoding one point with the app's shared decoder."""
-    rng = np.random.default_rng(0)
-    decoder = models.ae.decoder
-    timings = []
-    for code in rng.standard_normal((repeats, 1, 2)).astype("float32"):
-        started = time.perf_counter()
-        decoder.decode(code)
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
-def browser_figures(models: inference.ModelSet, models_root: Path, data: str | None, clicks: int,
-                    chromium: str) -> dict:
-    """Start the app, time its first wall, click it `clicks` times, and read the server's memory."""
-    from playwright.sync_api import sync_playwright
-
-    wall = models.ae.wall
-    box = explore.opening_view(wall)  # Clicks land where the wall opens.
-    rng = np.random.default_rng(1)
-    key = "wall-pick-ae"
-    with AppServer(models_root, data) as server, sync_playwright() as playwright:
-        browser = launch_browser(playwright, chromium)
-        page = browser.new_page(viewport=VIEWPORT)
-        server.wait_healthy()
-        page.goto(f"{server.url}/wall")
-        wait_for_wall(page, key)
-        startup = time.perf_counter() - server.started_at
-        wait_idle(page)
-        page.wait_for_timeout(500)
-        timings = []
-        for _ in range(clicks):
-            x = rng.uniform(box[0] + 0.1 * (box[1] - box[0]), box[1] - 0.1 * (box[1] - box[0]))
-            y = rng.uniform(box[2] + 0.1 * (box[3] - box[2]), box[3] - 0.1 * (box[3] - box[2]))
-            elapsed, _ = click_and_wait(page, key, x, y)
-            timings.append(elapsed)
-            page.wait_for_timeout(350)
-        rss = server_rss_mb(server.process.pid)
-        browser.close()
-    return {"click_ms": statistics.median(timings), "click_ms_all": timings, "startup_s": startup, "rss_mb": rss}
+def cpu_seconds(process: psutil.Process) -> float:
+    """A process's own CPU time so far, user + system."""
+    times = process.cpu_times()
+    return times.user + times.system
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_app", description=__doc__.split("\n\n")[0])
+def add_app_arguments(parser: argparse.ArgumentParser, chromium: bool = True) -> None:
+    """The options of every benchmark that serves the app: its models and MNIST file, and the Chromium to drive."""
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
     parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
-    parser.add_argument("--clicks", type=int, default=20, help="clicks to time in the browser")
-    parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
-    args = parser.parse_args(argv)
-    try:
-        models = inference.load_models(args.models)
-    except artifacts.ArtifactError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    figures = {"decode_ms": decode_median_ms(models)}
-    print(f"single-point decode, in process: median {figures['decode_ms']:.2f} ms (bar {BARS['decode_ms']} ms)",
-          flush=True)
-    if not Path(args.chromium).is_file():
-        print(f"Chromium not found at {args.chromium}: browser figures skipped.", file=sys.stderr)
-        return 1
-    figures.update(browser_figures(models, args.models, args.data or os.environ.get(config.DATA_ENV_VAR),
-                                   max(args.clicks, 1), args.chromium))
-    print(f"click -> decoded image visible, headless Chromium: median {figures['click_ms']:.0f} ms over "
-          f"{len(figures['click_ms_all'])} clicks (min {min(figures['click_ms_all']):.0f}, "
-          f"max {max(figures['click_ms_all']):.0f}; bar {BARS['click_ms']:.0f} ms)")
-    print(f"streamlit run serve.py -> first wall drawn: {figures['startup_s']:.1f} s (bar {BARS['startup_s']:.0f} s)")
-    print(f"server resident memory, one session: {figures['rss_mb']:.0f} MB (bar {BARS['rss_mb']:.0f} MB)")
-    return 0
+    if chromium:
+        parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable to drive")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+# --- "Your own digit": the drawing pad and the upload ------------------------------------------------------------
+
+PAD = 'canvas[data-lw="draw-pad"]'
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+
+
+def open_pad(page: Page, url: str) -> None:
+    """Open the "Your own digit" page and wait until its pad is drawn and the run has finished."""
+    page.goto(f"{url}/draw")
+    page.locator(PAD).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def draw(page: Page, points: list[tuple[float, float]], steps: int = 12) -> None:
+    """One stroke through points (pad pixels) with the mouse: down, moves, up."""
+    frame = page.locator(PAD).bounding_box()
+    at = [(frame["x"] + 1 + x, frame["y"] + 1 + y) for x, y in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for (x0, y0), (x1, y1) in zip(at, at[1:]):
+        for step in range(1, steps + 1):
+            page.mouse.move(x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
+    page.mouse.up()
+
+
+def landings(page: Page) -> dict[str, tuple[float, float]]:
+    """Where the page says the digit landed on each wall, by model."""
+    return {item.get_attribute("data-lw-model"): (float(item.get_attribute("data-lw-x")),
+                                                  float(item.get_attribute("data-lw-y")))
+            for item in page.locator('[data-lw="digit-landing"]').all()}
+
+
+def wait_for_landing(page: Page, before: dict | None = None, timeout_ms: int = 30_000) -> dict:
+    """Wait until both walls show a landing (different from before, when given), the page is idle, and the
+    landing has stayed the same over two looks (while a run is replacing the page, old and new can mix)."""
+    page.locator('[data-lw="digit-verdict"]').first.wait_for(timeout=timeout_ms)
+    seen = None
+    for _ in range(timeout_ms // 100):
+        wait_idle(page)
+        found = landings(page)
+        settled = page.locator('[data-lw="digit-landing"]').count() == 2 and found == seen
+        if settled and found != before:
+            return found
+        seen = found
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no new landing: {landings(page)}")

@@ -1,12 +1,12 @@
 """A class on one server: N students open the wall and click a different spot every ~2 s.
 
-    python -m training.benchmark_classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
-    python -m training.benchmark_classroom --memory 200
-    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 60 [--seconds 60]
-    python -m training.benchmark_classroom --through-nginx --replicas 1 --soak 500 --concurrent 50
-    python -m training.benchmark_classroom --through-nginx --replicas 2 --students 20 --fuzz 2000 --forgers 20
+    python -m bench.classroom [--students 1,10,30,60] [--seconds 30] [--browsers 5]
+    python -m bench.classroom --memory 200
+    python -m bench.classroom --through-nginx --replicas 2 --students 60 [--seconds 60]
+    python -m bench.classroom --through-nginx --replicas 1 --soak 500 --concurrent 50
+    python -m bench.classroom --through-nginx --replicas 2 --students 20 --fuzz 2000 --forgers 20
 
-Each student is a lightweight client that speaks Streamlit's websocket protocol (training/student.py), so
+Each student is a lightweight client that speaks Streamlit's websocket protocol (bench/student.py), so
 dozens of them cost this process little CPU; with --browsers, up to that many real Chromium pages click
 too. For each class size a fresh `streamlit run serve.py` is started on a free port, and the command prints
 click -> verdict latency (p50, p95, max), errors, the server's CPU per click, its resident memory at start,
@@ -15,7 +15,7 @@ peak and end, and this process's own CPU. --memory runs the session soak instead
 once their sessions have expired. It asserts nothing.
 
 --through-nginx serves the class as deploy.launch does (nginx in front of --replicas replicas) and has each
-student work through every page of the app (training/class_load.py: the wall and its clicks, the model switch,
+student work through every page of the app (bench/class_load/: the wall and its clicks, the model switch,
 the interpolation's slider and digits, the comparison's walls, the code size, the list of models, the noise
 level, the 20-D VAE's samples, the anomaly threshold and a digit drawn on the pad), round after round. It
 prints each action's latency (from sending it until the run finished and its pictures arrived), the bar for
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import class_load
+from bench.harness import CHROMIUM, VIEWPORT, AppServer, add_app_arguments, launch_browser_async
+from bench.student import Student
 from latentwall import artifacts, config, explore, registry
-from training import class_load
-from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
-from training.student import Student
 
 BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
 CLICK_EVERY_S = 2.0
@@ -65,17 +65,6 @@ class Tally:
         return len(self.latencies_ms) + len(self.browser_latencies_ms)
 
 
-def percentile(values: list[float], share: float) -> float:
-    return float(np.percentile(values, share)) if values else float("nan")
-
-
-def random_spot(rng: np.random.Generator, box) -> tuple[float, float]:
-    """A spot inside the inner 80% of the wall, where a student would click."""
-    x_min, x_max, y_min, y_max = box
-    return (float(rng.uniform(x_min + 0.1 * (x_max - x_min), x_max - 0.1 * (x_max - x_min))),
-            float(rng.uniform(y_min + 0.1 * (y_max - y_min), y_max - 0.1 * (y_max - y_min))))
-
-
 async def student_session(url: str, box, seed: int, tally: Tally, clicks: int | None = None) -> None:
     """One student: open the wall, wait for the class to start, then click a new spot every ~2 s until the
     class ends (or `clicks` times)."""
@@ -91,7 +80,7 @@ async def student_session(url: str, box, seed: int, tally: Tally, clicks: int | 
         done = 0
         await asyncio.sleep(rng.uniform(0, CLICK_EVERY_S))  # Students do not click in step.
         while time.perf_counter() < tally.until and (clicks is None or done < clicks):
-            x, y = random_spot(rng, box)
+            x, y = class_load.random_spot(rng, box)
             run = await student.click(WALL_KEY, x, y)
             verdict = run.verdict
             if run.errors or verdict is None or abs(float(verdict["x"]) - x) > 1e-3 * (box[1] - box[0]):
@@ -143,7 +132,7 @@ async def browser_session(browser, url: str, box, seed: int, tally: Tally) -> No
             layout = await page.evaluate(
                 f"""() => {{ const g = document.querySelector('.st-key-{WALL_KEY}-area .js-plotly-plot');
                      return [g._fullLayout.xaxis.range, g._fullLayout.yaxis.range]; }}""")
-            x, y = random_spot(rng, box)
+            x, y = class_load.random_spot(rng, box)
             (x_low, x_high), (y_low, y_high) = layout
             pixel_x = plot["x"] + (x - x_low) / (x_high - x_low) * plot["width"]
             pixel_y = plot["y"] + (y_high - y) / (y_high - y_low) * plot["height"]
@@ -206,7 +195,7 @@ async def one_class(models_root: Path, data: str | None, students: int, seconds:
         server.wait_healthy(timeout=90)
         teacher = Student(server.url)  # The teacher's own first visit and click load the models and images.
         await teacher.open_page("wall")
-        await teacher.click(WALL_KEY, *random_spot(np.random.default_rng(), box))
+        await teacher.click(WALL_KEY, *class_load.random_spot(np.random.default_rng(), box))
         await teacher.close()
         sampler = Sampler(server.process.pid)
         rss_start = sampler.rss()
@@ -232,9 +221,9 @@ async def one_class(models_root: Path, data: str | None, students: int, seconds:
     everything = tally.latencies_ms + tally.browser_latencies_ms
     return {
         "students": students, "browsers": browsers, "clicks": tally.clicks, "errors": len(tally.errors),
-        "first_errors": tally.errors[:3], "p50_ms": percentile(everything, 50), "p95_ms": percentile(everything, 95),
-        "max_ms": max(everything, default=float("nan")),
-        "browser_p50_ms": percentile(tally.browser_latencies_ms, 50),
+        "first_errors": tally.errors[:3], "p50_ms": class_load.percentile(everything, 50),
+        "p95_ms": class_load.percentile(everything, 95), "max_ms": max(everything, default=float("nan")),
+        "browser_p50_ms": class_load.percentile(tally.browser_latencies_ms, 50),
         "server_cpu_ms_per_click": 1000 * server_cpu / max(tally.clicks, 1),
         "server_cpu_share": server_cpu / elapsed, "own_cpu_share": my_cpu / elapsed,
         "rss_start_mb": rss_start, "rss_peak_mb": max(sampler.rss_mb), "rss_end_mb": rss_end,
@@ -400,10 +389,9 @@ async def nginx_fuzz(args, served, course: class_load.Course, students: int) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.benchmark_classroom",
+    parser = argparse.ArgumentParser(prog="python -m bench.classroom",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
-    parser.add_argument("--data", help=f"path to mnist.npz (default: ${config.DATA_ENV_VAR})")
+    add_app_arguments(parser, chromium=False)
     parser.add_argument("--students", default="1,10,30,60", help="class sizes to run, comma-separated")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each class clicks")
     parser.add_argument("--browsers", type=int, default=0, help="real Chromium pages to add to classes of at most 5")

@@ -1,0 +1,84 @@
+"""What the students' checks know of the app and of the models a class is served from: its pages and their
+widget keys, the lesson's actions, and each wall's box (where to click) and the anomaly report's cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from latentwall import artifacts, config, explore, i18n, registry
+from lessons.anomaly import logic as anomaly
+
+KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)
+LANGUAGE = i18n.DEFAULT_LANGUAGE
+MODEL_WIDGET = f"model-{LANGUAGE}"  # The sidebar's model switch, drawn under a key per language.
+FINISHED = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+# Every page's address (app.py's PAGE_PATHS; the home page aside).
+PAGES = ("wall", "interpolation", "compare", "compression", "models", "denoising", "vae20", "anomaly", "draw")
+
+# One pass over the app, as a student works through the lesson: the gallery wall and its clicks, the other
+# model, the interpolation's weight and digits, the two walls side by side, then what a code of each size keeps,
+# the list of models, the noise the denoising AE takes away, digits drawn from the 20-D VAE's prior, the anomaly
+# threshold, and a digit of the student's own on the pad. About 26 actions, a minute at ~2 s each.
+LESSON = ("open wall", "click wall", "click wall", "switch model", "click wall",
+          "open interpolation", "move slider", "move slider", "pick digit",
+          "open compare", "click compare", "click compare",
+          "open compression", "set code size", "set code size",
+          "open models",
+          "open denoising", "set noise", "set noise",
+          "open vae20", "draw samples",
+          "open anomaly", "move threshold", "move threshold",
+          "open your digit", "draw digit", "draw digit")
+# A shorter visit, for the soak: every page once, a click or a step on each.
+VISIT = ("open wall", "click wall", "switch model", "click wall", "open interpolation", "move slider",
+         "pick digit", "open compare", "click compare", "open compression", "set code size", "open models",
+         "open denoising", "set noise", "open vae20", "draw samples", "open anomaly", "move threshold",
+         "open your digit", "draw digit")
+# What a student does with one click or one small move, and expects to see answered at once.
+CLICK_LIKE = ("click wall", "switch model", "move slider", "pick digit", "click compare", "set code size",
+              "set noise", "draw samples", "move threshold", "draw digit")
+# Seconds between a student's actions (each varies by +-20%), as in the single-server benchmark.
+THINK_S = 2.0
+
+# Widget keys of the pages (app_pages/*.py), as their explicit key= names them.
+CODE_SIZE, NOISE_LEVEL, VAE20_DRAW, DRAW_PAD = "comp-size", "denoise-level", "vae20-draw", "digit-pad"
+THRESHOLD_PREFIX = "anomaly-threshold-"  # Followed by the anomaly case the page shows.
+PAD_COMPONENT = "latent_wall.draw_pad"
+SWEEPS = (registry.sweep("dense-ae"), registry.sweep("pca"))  # The compression page's two families.
+
+
+def wall_key(kind: str) -> str:
+    return f"wall-pick-{kind}"
+
+
+def compare_key(kind: str) -> str:
+    return f"compare-pick-{kind}"
+
+
+def wall_boxes(models_root: Path) -> dict[str, tuple[float, float, float, float]]:
+    """Each wall model's box, where its students click."""
+    return {kind: explore.wall_box(artifacts.load_wall(config.dataset_dir(models_root) / kind / "wall.npz"))
+            for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Course:
+    """What the students' checks know of the models the class is served from: each wall's box (where to
+    click), and the anomaly report's cases (what the threshold slider must show), {} without a report."""
+
+    boxes: dict[str, tuple[float, float, float, float]]
+    anomaly_cases: dict[str, dict]
+
+
+def course(models_root: Path) -> Course:
+    report = anomaly.load_report(config.dataset_dir(models_root))
+    return Course(wall_boxes(models_root), (report or {}).get("cases", {}))
+
+
+def random_spot(rng: np.random.Generator, box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """A spot inside the inner 80% of the wall's box, where a student would click."""
+    x_min, x_max, y_min, y_max = box
+    return (float(rng.uniform(x_min + 0.1 * (x_max - x_min), x_max - 0.1 * (x_max - x_min))),
+            float(rng.uniform(y_min + 0.1 * (y_max - y_min), y_max - 0.1 * (y_max - y_min))))
