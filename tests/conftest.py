@@ -6,6 +6,7 @@ temporary folder (seconds), and the app is pointed at it.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -30,14 +31,33 @@ def mnist_available() -> None:
             pass  # The tests that need MNIST skip with a message saying how to supply it.
 
 
+# Set to a folder, the tiny models of a run are kept there and reused by later runs (a developer re-running a few
+# tests, or trying a slip against them); CI leaves it unset, so every run trains its own.
+KEEP_MODELS_ENV_VAR = "LATENT_WALL_TEST_MODELS"
+
+
+def built(name: str, tmp_path_factory, build) -> Path:
+    """A models folder made by build(root): kept under LATENT_WALL_TEST_MODELS when set, else a new temporary one."""
+    kept = os.environ.get(KEEP_MODELS_ENV_VAR)
+    if not kept:
+        root = tmp_path_factory.mktemp(name)
+        build(root)
+        return root
+    root = Path(kept) / name
+    if not (root / ".complete").is_file():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        build(root)
+        (root / ".complete").touch()
+    return root
+
+
 @pytest.fixture(scope="session")
 def smoke_models(tmp_path_factory) -> Path:
     """A models folder with all three models trained for one epoch on a few hundred digits."""
     if not MNIST_FILE.is_file():
         pytest.skip(f"MNIST is not at {MNIST_FILE}; set {config.DATA_ENV_VAR} to run the app tests.")
-    root = tmp_path_factory.mktemp("app-models")
-    train_tiny(root, limit=400)
-    return root
+    return built("app-models", tmp_path_factory, lambda root: train_tiny(root, limit=400))
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +65,12 @@ def evaluated_models(smoke_models, tmp_path_factory) -> Path:
     """A copy of the tiny models with the evaluation report the comparison page reads."""
     from training import evaluate
 
-    root = tmp_path_factory.mktemp("app-models-evaluated")
-    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
-    code = evaluate.main(["--models", str(root), "--data", str(MNIST_FILE), "--samples", "2000", "--grid-side", "20"])
-    assert code == 0
-    return root
+    def build(root: Path) -> None:
+        shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
+        assert evaluate.main(["--models", str(root), "--data", str(MNIST_FILE), "--samples", "2000",
+                              "--grid-side", "20"]) == 0
+
+    return built("app-models-evaluated", tmp_path_factory, build)
 
 
 @pytest.fixture
@@ -138,7 +159,8 @@ def anomaly_models(smoke_models, tmp_path_factory) -> Path:
     """A copy of the tiny models with the anomaly report and its examples (lessons.anomaly.report alone)."""
     from lessons.anomaly import report as report_anomaly
 
-    root = tmp_path_factory.mktemp("app-models-anomaly")
-    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
-    assert report_anomaly.main(["--models", str(root), "--data", str(MNIST_FILE)]) == 0
-    return root
+    def build(root: Path) -> None:
+        shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(root))
+        assert report_anomaly.main(["--models", str(root), "--data", str(MNIST_FILE)]) == 0
+
+    return built("app-models-anomaly", tmp_path_factory, build)

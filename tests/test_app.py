@@ -339,7 +339,7 @@ def test_a_link_brings_back_the_interpolation(app, smoke_models):
                                    {"a": "99999999", "b": "-4"}, {"w": "1e999"}, {"x": "1" * 500, "y": "2"}])
 def test_a_forged_address_gives_the_default_view_and_a_note(app, query):
     test = app(query=query)
-    assert not test.exception and not test.error
+    assert_clean(test)
     assert any("could not be used" in info.value for info in test.info)
 
 

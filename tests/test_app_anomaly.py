@@ -166,7 +166,7 @@ def test_a_damaged_report_gives_the_command_not_a_traceback(app, anomaly_models,
 def test_forged_values_never_raise(app, anomaly_models, use_models, state):
     use_models(anomaly_models)
     test = app(PAGE, **state)
-    assert not test.exception, [error.value for error in test.exception]
+    assert_clean(test)
     assert test.title[0].value
 
 
