@@ -27,7 +27,8 @@ from bench.harness import (
     wait_for_wall,
     wait_idle,
 )
-from latentwall import artifacts, config, explore, inference
+from latentwall import artifacts, config, explore, inference, registry
+from lessons import wall as wall_lesson
 
 BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0}
 
@@ -52,7 +53,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
     wall = models.ae.wall
     box = explore.opening_view(wall)  # Clicks land where the wall opens.
     rng = np.random.default_rng(1)
-    key = "wall-pick-ae"
+    key = wall_lesson.pick_key(registry.WALL_PAIR[0].name)
     with AppServer(models_root, data) as server, sync_playwright() as playwright:
         browser = launch_browser(playwright, chromium)
         page = browser.new_page(viewport=VIEWPORT)

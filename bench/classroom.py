@@ -41,10 +41,11 @@ from bench import class_load
 from bench.harness import CHROMIUM, VIEWPORT, AppServer, add_app_arguments, launch_browser_async
 from bench.student import Student
 from latentwall import artifacts, config, explore, registry
+from lessons import wall
 
 BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
 CLICK_EVERY_S = 2.0
-WALL_KEY = "wall-pick-ae"
+WALL_KEY = wall.pick_key(registry.WALL_PAIR[0].name)
 # Sessions of students who left are dropped this long after they disconnect (Streamlit's default is 120 s).
 SOAK_SESSION_TTL_S = 5
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from latentwall import config
+from lessons import your_digit
 
 if TYPE_CHECKING:
     import psutil
@@ -220,18 +221,18 @@ def landings(page: Page) -> dict[str, tuple[float, float]]:
     """Where the page says the digit landed on each wall, by model."""
     return {item.get_attribute("data-lw-model"): (float(item.get_attribute("data-lw-x")),
                                                   float(item.get_attribute("data-lw-y")))
-            for item in page.locator('[data-lw="digit-landing"]').all()}
+            for item in page.locator(f'[data-lw="{your_digit.LANDING_HOOK}"]').all()}
 
 
 def wait_for_landing(page: Page, before: dict | None = None, timeout_ms: int = 30_000) -> dict:
     """Wait until both walls show a landing (different from before, when given), the page is idle, and the
     landing has stayed the same over two looks (while a run is replacing the page, old and new can mix)."""
-    page.locator('[data-lw="digit-verdict"]').first.wait_for(timeout=timeout_ms)
+    page.locator(f'[data-lw="{your_digit.VERDICT_HOOK}"]').first.wait_for(timeout=timeout_ms)
     seen = None
     for _ in range(timeout_ms // 100):
         wait_idle(page)
         found = landings(page)
-        settled = page.locator('[data-lw="digit-landing"]').count() == 2 and found == seen
+        settled = page.locator(f'[data-lw="{your_digit.LANDING_HOOK}"]').count() == 2 and found == seen
         if settled and found != before:
             return found
         seen = found

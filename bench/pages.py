@@ -24,6 +24,7 @@ from bench.class_load import PAGES
 from bench.harness import AppServer, cpu_seconds
 from bench.student import Student
 from latentwall import config, registry
+from lessons import interpolation as interpolation_keys
 
 if TYPE_CHECKING:
     import psutil
@@ -60,11 +61,11 @@ async def measure(url: str, pid: int, recipe: str, steps: int, views: int) -> di
     first = await student.open_page("interpolation", query=f"recipe={recipe}")
     if first.errors:
         raise RuntimeError(f"The interpolation page failed: {first.errors}")
-    fragment = student.fragments_of["interp-weight"]
+    fragment = student.fragments_of[interpolation_keys.WEIGHT]
 
     async def step(number: int) -> None:
         weight = round((number % 99 + 1) / 100, 2)
-        answer = await student.send_widget("interp-weight", fragment_id=fragment,
+        answer = await student.send_widget(interpolation_keys.WEIGHT, fragment_id=fragment,
                                            double_array_value={"data": [weight]})
         if answer.errors or answer.of_type("plotly_chart"):
             raise RuntimeError(f"A slider step redrew the chart or failed: {answer.errors}")

@@ -30,6 +30,7 @@ from bench.harness import (
     wait_idle,
 )
 from latentwall import config, registry
+from lessons import wall
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -59,7 +60,7 @@ def sweep(page: Page, server: AppServer, kind: str, moves: int) -> dict:
 
     downloaded = {}
     page.on("response", lambda response: downloaded.setdefault(response.url, response))
-    key = f"wall-pick-{kind}"
+    key = wall.pick_key(kind)
     page.goto(f"{server.url}/wall?model={kind}")
     wait_for_wall(page, key)
     wait_idle(page)

@@ -34,6 +34,7 @@ from bench.class_load.reading import (
 )
 from bench.class_load.tab import Tab
 from bench.student import Run
+from lessons import interpolation, your_digit
 from lessons.anomaly import logic as anomaly
 from lessons.your_digit import logic as drawing
 
@@ -89,13 +90,15 @@ class InterpolationActions(Tab):
 
     async def move_slider(self) -> tuple[Run, str | None]:
         weight = round(float(self.rng.uniform(0, 1)), 2)
-        run = await self.student.send_widget("interp-weight", fragment_id=self.student.fragments_of["interp-weight"],
+        key = interpolation.WEIGHT
+        run = await self.student.send_widget(key, fragment_id=self.student.fragments_of[key],
                                              double_array_value={"data": [weight]})
         shown = sum(f"w = {weight:.2f}" in caption for caption in captions(run))
         return run, problem_of(run) or (None if shown == len(KINDS) else "the weight's pictures are missing")
 
     async def pick_digit(self) -> tuple[Run, str | None]:
-        slot, digit = str(self.rng.choice(["interp-class-a", "interp-class-b"])), int(self.rng.integers(10))
+        slot = str(self.rng.choice([interpolation.CLASS_START, interpolation.CLASS_END]))
+        digit = int(self.rng.integers(10))
         # The pickers live in the page's fragment for the two digits: a browser's pick reruns only that.
         run = await self.student.send_widget(slot, fragment_id=self.student.fragments_of.get(slot, ""),
                                              string_value=str(digit))
@@ -229,16 +232,16 @@ class DigitActions(Tab):
         if self.strings("digit.showing_drawing") not in run.text():
             return "the drawing is not shown"
         found = [hook for block in hooked(run) for hook in block]
-        landed = {attributes.get("model") for name, attributes in found if name == "digit-landing"
+        landed = {attributes.get("model") for name, attributes in found if name == your_digit.LANDING_HOOK
                   and np.isfinite([float(attributes.get("x", "nan")), float(attributes.get("y", "nan"))]).all()}
         if landed != set(KINDS):
             return f"landed on {sorted(landed)}"
         starred = {data.get("model"): data["landing"]["code"] for data in listener_data(run) if "landing" in data}
         named = {attributes.get("model"): [float(attributes["x"]), float(attributes["y"])] for name, attributes in found
-                 if name == "digit-landing"}
+                 if name == your_digit.LANDING_HOOK}
         if set(starred) != set(KINDS) or any(not np.allclose(starred[kind], named[kind], atol=1e-4) for kind in KINDS):
             return "the walls' stars are not where the page says the digit landed"
-        seen = [attributes.get("src", "") for name, attributes in found if name == "digit-verdict"]
+        seen = [attributes.get("src", "") for name, attributes in found if name == your_digit.VERDICT_HOOK]
         if not seen or np.abs(picture_of(seen[0]) - digit.image).max() > 1.5 / 255:
             return "the answer is for another drawing"
         return None

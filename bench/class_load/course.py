@@ -8,6 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+import lessons
+import lessons.anomaly as anomaly_keys
+import lessons.compare as compare_keys
+import lessons.compression as compression_keys
+import lessons.denoising as denoising_keys
+import lessons.vae20 as vae20_keys
+import lessons.wall as wall_keys
+import lessons.your_digit as digit_keys
 from latentwall import artifacts, config, explore, i18n, registry
 from lessons.anomaly import logic as anomaly
 
@@ -15,8 +23,8 @@ KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)
 LANGUAGE = i18n.DEFAULT_LANGUAGE
 MODEL_WIDGET = f"model-{LANGUAGE}"  # The sidebar's model switch, drawn under a key per language.
 FINISHED = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
-# Every page's address (app.py's PAGE_PATHS; the home page aside).
-PAGES = ("wall", "interpolation", "compare", "compression", "models", "denoising", "vae20", "anomaly", "draw")
+# Every lesson page's address, in the order of LESSONS (the home page aside).
+PAGES = lessons.urls()
 
 # One pass over the app, as a student works through the lesson: the gallery wall and its clicks, the other
 # model, the interpolation's weight and digits, the two walls side by side, then what a code of each size keeps,
@@ -42,19 +50,15 @@ CLICK_LIKE = ("click wall", "switch model", "move slider", "pick digit", "click 
 # Seconds between a student's actions (each varies by +-20%), as in the single-server benchmark.
 THINK_S = 2.0
 
-# Widget keys of the pages (app_pages/*.py), as their explicit key= names them.
-CODE_SIZE, NOISE_LEVEL, VAE20_DRAW, DRAW_PAD = "comp-size", "denoise-level", "vae20-draw", "digit-pad"
-THRESHOLD_PREFIX = "anomaly-threshold-"  # Followed by the anomaly case the page shows.
-PAD_COMPONENT = "latent_wall.draw_pad"
+# Widget keys of the pages, from the lessons' records.
+CODE_SIZE, NOISE_LEVEL = compression_keys.SIZE, denoising_keys.LEVEL
+VAE20_DRAW, DRAW_PAD = vae20_keys.DRAW, digit_keys.PAD
+THRESHOLD_PREFIX = anomaly_keys.THRESHOLD_PREFIX  # Followed by the anomaly case the page shows.
+PAD_COMPONENT = digit_keys.PAD_COMPONENT
 SWEEPS = (registry.sweep("dense-ae"), registry.sweep("pca"))  # The compression page's two families.
 
 
-def wall_key(kind: str) -> str:
-    return f"wall-pick-{kind}"
-
-
-def compare_key(kind: str) -> str:
-    return f"compare-pick-{kind}"
+wall_key, compare_key = wall_keys.pick_key, compare_keys.pick_key
 
 
 def wall_boxes(models_root: Path) -> dict[str, tuple[float, float, float, float]]:

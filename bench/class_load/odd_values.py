@@ -27,6 +27,7 @@ from bench.class_load.course import (
     wall_key,
 )
 from bench.class_load.pad import PAD_SIDE, pad_strokes, pad_value, png_bytes
+from lessons import anomaly, compare, compression, denoising, interpolation, models, vae20, wall, your_digit
 from lessons.your_digit import logic as drawing
 
 # Values no real page sends: not finite, too big for a float, of the wrong type, or very long.
@@ -39,13 +40,14 @@ ODD_QUERIES = ["x=nan&y=inf", "x=1e999&y=-1e999&model=gan", "model=%00&lang=../.
                "%ff%fe=%00", "x=1&x=2&x=3&y=[]", "w=0.5&w=inf&page=../../"]
 ODD_PAGES = ["../../etc/passwd", "wall/extra", "app_pages/wall.py", "nope", "%00", "a" * 3000, "_stcore", "wall?x=1"]
 # Widgets the pages draw (by key), ids no page draws, and ids equal to the app's own session keys.
-WIDGET_TARGETS = [MODEL_WIDGET, "paint-count", "interp-weight", "interp-class-a", f"interp-way-{LANGUAGE}",
-                  "interp-index-a", "claims-reveal", "language-switch", "paint-button", "interp-reroll",
-                  wall_key(KINDS[0]), CODE_SIZE, f"comp-way-{LANGUAGE}", "comp-first", "comp-draw", NOISE_LEVEL,
-                  f"denoise-kind-{LANGUAGE}", f"anomaly-kind-{LANGUAGE}", f"anomaly-held-out-{LANGUAGE}",
-                  THRESHOLD_PREFIX + "no-such-case", VAE20_DRAW, f"models-choice-{LANGUAGE}", DRAW_PAD, "digit-upload",
-                  "language", "session-resets", "comp-seed", "denoise-kind", "vae20-draws", "models-choice",
-                  "digit-source", "no-such-widget", "$$ID-forged-x"]
+WIDGET_TARGETS = [MODEL_WIDGET, wall.PAINT_COUNT, interpolation.WEIGHT, interpolation.CLASS_START,
+                  f"{interpolation.WAY}-{LANGUAGE}", interpolation.INDEX_START, compare.CLAIMS_REVEAL,
+                  "language-switch", wall.PAINT_BUTTON, interpolation.REROLL, wall_key(KINDS[0]), CODE_SIZE,
+                  f"comp-way-{LANGUAGE}", compression.FIRST, compression.DRAW, NOISE_LEVEL,
+                  f"{denoising.KIND}-{LANGUAGE}", f"{anomaly.KIND}-{LANGUAGE}", f"{anomaly.HELD_OUT}-{LANGUAGE}", THRESHOLD_PREFIX + "no-such-case",
+                  VAE20_DRAW, f"{models.CHOICE}-{LANGUAGE}", DRAW_PAD, your_digit.UPLOAD,
+                  "language", "session-resets", compression.SEED, denoising.KIND, vae20.DRAWS, models.CHOICE,
+                  your_digit.SOURCE, "no-such-widget", "$$ID-forged-x"]
 
 # Addresses a browser (or anyone) can ask nginx for.
 ODD_ADDRESSES = ["/wall?x=nan&y=inf&model=gan", "/wall/extra", "/app_pages/wall.py", "/%2e%2e/%2e%2e/etc/passwd",
