@@ -44,10 +44,10 @@ WIDGET_TARGETS = [MODEL_WIDGET, wall.PAINT_COUNT, interpolation.WEIGHT, interpol
                   f"{interpolation.WAY}-{LANGUAGE}", interpolation.INDEX_START, compare.CLAIMS_REVEAL,
                   "language-switch", wall.PAINT_BUTTON, interpolation.REROLL, wall_key(KINDS[0]), CODE_SIZE,
                   f"comp-way-{LANGUAGE}", compression.FIRST, compression.DRAW, NOISE_LEVEL,
-                  f"{denoising.KIND}-{LANGUAGE}", f"{anomaly.KIND}-{LANGUAGE}", f"{anomaly.HELD_OUT}-{LANGUAGE}", THRESHOLD_PREFIX + "no-such-case",
-                  VAE20_DRAW, f"{models.CHOICE}-{LANGUAGE}", DRAW_PAD, your_digit.UPLOAD,
-                  "language", "session-resets", compression.SEED, denoising.KIND, vae20.DRAWS, models.CHOICE,
-                  your_digit.SOURCE, "no-such-widget", "$$ID-forged-x"]
+                  f"{denoising.KIND}-{LANGUAGE}", f"{anomaly.KIND}-{LANGUAGE}", f"{anomaly.HELD_OUT}-{LANGUAGE}",
+                  THRESHOLD_PREFIX + "no-such-case", VAE20_DRAW, f"{models.CHOICE}-{LANGUAGE}", DRAW_PAD,
+                  your_digit.UPLOAD, "language", "session-resets", compression.SEED, denoising.KIND, vae20.DRAWS,
+                  models.CHOICE, your_digit.SOURCE, "no-such-widget", "$$ID-forged-x"]
 
 # Addresses a browser (or anyone) can ask nginx for.
 ODD_ADDRESSES = ["/wall?x=nan&y=inf&model=gan", "/wall/extra", "/app_pages/wall.py", "/%2e%2e/%2e%2e/etc/passwd",
