@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.class_load import PAGES
+import lessons
 from bench.harness import AppServer, cpu_seconds
 from bench.student import Student
 from latentwall import config, registry
@@ -83,7 +83,8 @@ async def measure(url: str, pid: int, recipe: str, steps: int, views: int) -> di
                                      views)
     await student.close()
     opens = {}
-    for page in PAGES:  # Each page in a session of its own, on the page's own defaults, as a class opens it.
+    # Each lesson page in a session of its own, on the page's own defaults, as a class opens it.
+    for page in lessons.urls():
         student = Student(url)
 
         async def page_open(number: int, page: str = page) -> None:

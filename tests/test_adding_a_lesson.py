@@ -50,6 +50,13 @@ def test_a_new_lesson_is_navigated_and_rendered(app, throwaway):
     assert any(block.value == "throwaway lesson read in en" for block in test.markdown)
 
 
+def test_a_new_lesson_is_opened_by_the_page_benchmark(throwaway):
+    """bench.pages opens every page of LESSONS in a session of its own, the new one with the rest."""
+    import bench.pages
+
+    assert throwaway.url in bench.pages.lessons.urls()
+
+
 def test_leaving_a_lesson_out_of_lessons_takes_it_off_the_home_page(app, monkeypatch):
     left_out = lessons.LESSONS[-1]
     monkeypatch.setattr(lessons, "LESSONS", lessons.LESSONS[:-1])
