@@ -36,7 +36,7 @@ BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0
 def decode_median_ms(models: inference.ModelSet, repeats: int = 300) -> float:
     """Median wall time of decoding one point with the app's shared decoder."""
     rng = np.random.default_rng(0)
-    decoder = models.ae.decoder
+    decoder = models[registry.WALL_PAIR[0].name].decoder
     timings = []
     for code in rng.standard_normal((repeats, 1, 2)).astype("float32"):
         started = time.perf_counter()
@@ -50,7 +50,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
     """Start the app, time its first wall, click it `clicks` times, and read the server's memory."""
     from playwright.sync_api import sync_playwright
 
-    wall = models.ae.wall
+    wall = models[registry.WALL_PAIR[0].name].wall
     box = explore.opening_view(wall)  # Clicks land where the wall opens.
     rng = np.random.default_rng(1)
     key = wall_lesson.pick_key(registry.WALL_PAIR[0].name)

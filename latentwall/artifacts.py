@@ -36,6 +36,11 @@ CHECKER_FILE = "checker.keras"
 PROBES_FILE = "probes.npz"
 PROBE_COUNT = 8
 PROBE_TOLERANCE = 1e-4
+# Noise alone does not test a reader: it was trained to answer noise flat (about 0.1 for every digit), so a
+# reader with a quarter of its weights zeroed still answered the noise probes as the trained one did. The probe
+# file therefore also keeps a few real test digits (PROBE_DIGITS, uint8, one of each class) and what every model
+# that takes images answered to them; the app reads them from there and never needs MNIST itself.
+PROBE_DIGITS = "digits"
 
 
 class ArtifactError(Exception):
@@ -191,6 +196,26 @@ def probe_inputs(input_shape: tuple[int, ...], count: int = PROBE_COUNT) -> np.n
     if len(input_shape) == 1:
         return rng.uniform(-4.0, 4.0, (count, *input_shape)).astype("float32")
     return rng.uniform(0.0, 1.0, (count, *input_shape)).astype("float32")
+
+
+def probe_key(keras_name: str, number: int) -> str:
+    """Where the probe file keeps output `number` of a model's answers to the noise probe inputs."""
+    return f"{onnx_name(keras_name)}:{number}"
+
+
+def digit_probe_key(keras_name: str, number: int) -> str:
+    """Where the probe file keeps output `number` of a model's answers to the real probe digits."""
+    return f"{PROBE_DIGITS}:{onnx_name(keras_name)}:{number}"
+
+
+def takes_images(input_shape: tuple[int, ...]) -> bool:
+    """Whether a model's input is an image (an encoder or a reader) rather than a code (a decoder)."""
+    return len(input_shape) > 1
+
+
+def probe_digit_inputs(digits: np.ndarray) -> np.ndarray:
+    """The probe file's uint8 digits as a model takes them: float32 (n, 28, 28, 1) on the [0, 1] scale."""
+    return (np.asarray(digits, "float32") / 255.0)[..., None]
 
 
 def required_files(recipes: tuple[registry.Recipe, ...] = registry.WALL_PAIR) -> tuple[str, ...]:

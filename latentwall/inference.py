@@ -16,6 +16,23 @@ import numpy as np
 from latentwall import artifacts, config, latent, registry
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one model answered when it was exported: each output for the noise probe inputs, and, for a model
+    that takes images, the real probe digits (as the model takes them) with each output for those."""
+
+    answers: list[np.ndarray]
+    digits: np.ndarray | None = None
+    digit_answers: tuple[np.ndarray, ...] = ()
+
+
+def _answers_match(answers: list[np.ndarray], expected: list[np.ndarray] | tuple[np.ndarray, ...]) -> bool:
+    return len(answers) == len(expected) and all(
+        answer.shape == want.shape
+        and np.allclose(answer, want, rtol=artifacts.PROBE_TOLERANCE, atol=artifacts.PROBE_TOLERANCE)
+        for answer, want in zip(answers, expected))
+
+
 class _OnnxModel:
     """One ONNX model shared by every session of the process.
 
@@ -27,7 +44,7 @@ class _OnnxModel:
     `python -m bench.classroom --through-nginx --soak 500`).
     """
 
-    def __init__(self, path: Path, input_shape: tuple[int, ...], expected: list[np.ndarray] | None = None):
+    def __init__(self, path: Path, input_shape: tuple[int, ...], expected: Probe | None = None):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -40,11 +57,17 @@ class _OnnxModel:
         self._input_shape = input_shape
         # The probe doubles as the warm-up, so a student's first click does not pay for it.
         answers = self._run(artifacts.probe_inputs(input_shape))
-        if expected is not None and (len(answers) != len(expected) or any(
-                answer.shape != want.shape or not np.allclose(answer, want, rtol=artifacts.PROBE_TOLERANCE,
-                                                                     atol=artifacts.PROBE_TOLERANCE)
-                for answer, want in zip(answers, expected))):
+        if expected is None:
+            return
+        if not _answers_match(answers, expected.answers):
             raise artifacts.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
+        if artifacts.takes_images(input_shape):
+            # Without real digits a damaged reader can pass (see artifacts.PROBE_DIGITS): their absence is a fault.
+            if expected.digits is None or not expected.digit_answers:
+                raise artifacts.ArtifactError(f"{artifacts.PROBES_FILE} holds no real digits to check {path.name} on.")
+            if not _answers_match(self._run(expected.digits), expected.digit_answers):
+                raise artifacts.ArtifactError(
+                    f"{path.name} does not answer the real probe digits as the trained model did.")
 
     def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> list[np.ndarray]:
         """Every output of the model for inputs, in batches so a large grid stays within memory."""
@@ -59,7 +82,7 @@ class _OnnxModel:
 class Decoder(_OnnxModel):
     """Codes in, images out, always on the [0, 1] scale whatever scale the recipe's lesson trains on."""
 
-    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM, expected: list[np.ndarray] | None = None,
+    def __init__(self, path: Path, latent_dim: int = config.LATENT_DIM, expected: Probe | None = None,
                  pixel_range: tuple[float, float] = (0.0, 1.0)):
         self.latent_dim = latent_dim
         self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
@@ -74,7 +97,7 @@ class Decoder(_OnnxModel):
 class Encoder(_OnnxModel):
     """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
 
-    def __init__(self, path: Path, expected: list[np.ndarray] | None = None,
+    def __init__(self, path: Path, expected: Probe | None = None,
                  pixel_range: tuple[float, float] = (0.0, 1.0)):
         self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
         super().__init__(path, (28, 28, 1), expected)
@@ -116,7 +139,7 @@ class PcaCoder:
 class Reader(_OnnxModel):
     """Images in, digit probabilities out."""
 
-    def __init__(self, path: Path, expected: list[np.ndarray] | None = None):
+    def __init__(self, path: Path, expected: Probe | None = None):
         super().__init__(path, (28, 28, 1), expected)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
@@ -158,10 +181,18 @@ def _expected_answers(folder: Path):
     """A function giving the stored probe answers of one .keras file's export."""
     with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
         probes = {name: stored[name] for name in stored.files}
+    digits = probes.get(artifacts.PROBE_DIGITS)
 
-    def expected(keras_name: str) -> list[np.ndarray]:
-        prefix = f"{artifacts.onnx_name(keras_name)}:"
-        return [probes[f"{prefix}{number}"] for number in range(sum(name.startswith(prefix) for name in probes))]
+    def outputs(key) -> list[np.ndarray]:
+        found = []
+        while key(len(found)) in probes:
+            found.append(probes[key(len(found))])
+        return found
+
+    def expected(keras_name: str) -> Probe:
+        return Probe(answers=outputs(lambda number: artifacts.probe_key(keras_name, number)),
+                     digits=None if digits is None else artifacts.probe_digit_inputs(digits),
+                     digit_answers=tuple(outputs(lambda number: artifacts.digit_probe_key(keras_name, number))))
 
     return expected
 

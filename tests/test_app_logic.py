@@ -133,7 +133,8 @@ def test_filmstrip_runs_from_start_to_end():
     assert len(weights) == explore.FILMSTRIP_STEPS and weights[0] == 1.0 and weights[-1] == 0.0
     assert np.all(np.diff(weights) < 0)
     codes = latent.interpolate(np.array([1.0, 2.0]), np.array([-3.0, 4.0]), weights)
-    np.testing.assert_allclose(codes[0], [1.0, 2.0]) and np.testing.assert_allclose(codes[-1], [-3.0, 4.0])
+    np.testing.assert_allclose(codes[0], [1.0, 2.0])
+    np.testing.assert_allclose(codes[-1], [-3.0, 4.0])
 
 
 class YPainter:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -86,3 +87,92 @@ def test_a_damaged_export_with_a_recomputed_manifest_is_an_artifact_error(smoke_
     with pytest.raises(artifacts.ArtifactError) as caught:
         inference.load_models(copy)
     assert "could not be loaded" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
+
+
+def zero_a_quarter_of_the_largest_weights(onnx_path: Path) -> int:
+    """Zero the first quarter of an ONNX model's largest initializer, in place; returns the bytes zeroed (for
+    the reader, 400 KB of its dense layer's kernel)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(onnx_path)
+    largest = max(model.graph.initializer, key=lambda initializer: int(np.prod(initializer.dims)))
+    weights = numpy_helper.to_array(largest).copy()
+    flat = weights.reshape(-1)
+    flat[: flat.size // 4] = 0
+    largest.CopyFrom(numpy_helper.from_array(weights, largest.name))
+    onnx.save(model, onnx_path)
+    return flat[: flat.size // 4].nbytes
+
+
+def load_reader(root: Path, name: str) -> inference.Reader:
+    return inference.load_models(root).reader if name == artifacts.READER_FILE else inference.load_checker(root)
+
+
+@pytest.mark.parametrize("root", ["tiny", "committed"])
+@pytest.mark.parametrize("name", [artifacts.READER_FILE, artifacts.CHECKER_FILE])
+def test_a_reader_with_part_of_its_weights_zeroed_is_refused(smoke_models, tmp_path, root, name):
+    """Both readers were trained to answer noise flat, so noise alone let a reader with 400 KB of zeroed
+    weights (and its manifest entry recomputed) pass; the real probe digits must catch it. The intact copy
+    loads."""
+    copy = tmp_path / "models"
+    shutil.copytree(config.dataset_dir(smoke_models if root == "tiny" else COMMITTED), config.dataset_dir(copy))
+    load_reader(copy, name)
+    assert zero_a_quarter_of_the_largest_weights(config.dataset_dir(copy) / artifacts.onnx_name(name)) > 0
+    artifacts.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(artifacts.ArtifactError) as caught:
+        load_reader(copy, name)
+    message = str(caught.value)
+    assert "could not be loaded" in message and config.TRAIN_COMMAND in message
+    # A reader trained one epoch on a few hundred digits does not answer noise flat, so noise catches it first.
+    what = "the real probe digits" if root == "committed" else ""
+    assert f"{artifacts.onnx_name(name)} does not answer {what}" in message
+
+
+def test_a_probe_file_without_real_digits_is_refused(tmp_path):
+    """A probe file that lost its digits would leave only the noise probes, which a damaged reader passes."""
+    copy = tmp_path / "models"
+    shutil.copytree(config.dataset_dir(COMMITTED), config.dataset_dir(copy))
+    probes_path = config.dataset_dir(copy) / artifacts.PROBES_FILE
+    with np.load(probes_path, allow_pickle=False) as stored:
+        kept = {key: stored[key] for key in stored.files if not key.startswith(artifacts.PROBE_DIGITS)}
+    np.savez_compressed(probes_path, **kept)
+    artifacts.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(artifacts.ArtifactError, match="holds no real digits"):
+        inference.load_models(copy)
+
+
+@pytest.mark.parametrize("root", ["tiny", "committed"])
+def test_the_probe_digits_are_real_digits_one_of_each_class(smoke_models, root):
+    """The probe file keeps ten real test digits, and every model that takes images has its answers to them;
+    the committed reader, trained in full, reads each as its class with most of its probability."""
+    folder = config.dataset_dir(smoke_models if root == "tiny" else COMMITTED)
+    with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+        probes = {key: stored[key] for key in stored.files}
+    digits = probes[artifacts.PROBE_DIGITS]
+    assert digits.dtype == np.uint8 and digits.shape == (10, 28, 28)
+    assert all(50 <= np.count_nonzero(digit) <= 400 for digit in digits)  # Strokes on a dark ground, not noise.
+    for name in artifacts.keras_files():
+        takes_images = name.endswith("encoder.keras") or name in (artifacts.READER_FILE, artifacts.CHECKER_FILE)
+        assert (artifacts.digit_probe_key(name, 0) in probes) == takes_images, name
+    if root == "committed":
+        for name in (artifacts.READER_FILE, artifacts.CHECKER_FILE):
+            read = probes[artifacts.digit_probe_key(name, 0)]
+            assert list(read.argmax(axis=1)) == list(range(10)) and np.all(read.max(axis=1) > 0.5), name
+
+
+def test_a_re_export_keeps_the_probe_digits_and_needs_no_mnist(smoke_models, tmp_path):
+    """`python -m training.export` probes on the digits of the earlier export, so it runs without MNIST and
+    the answers it records are the ones training recorded."""
+    copy = tmp_path / "models"
+    shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(copy))
+    probes_path = config.dataset_dir(copy) / artifacts.PROBES_FILE
+    with np.load(probes_path, allow_pickle=False) as stored:
+        before = {key: stored[key] for key in stored.files}
+    assert export.main(["--models", str(copy), "--data", str(tmp_path / "no-mnist.npz")]) == 0
+    with np.load(probes_path, allow_pickle=False) as stored:
+        after = {key: stored[key] for key in stored.files}
+    assert sorted(after) == sorted(before)
+    for key, answer in before.items():
+        np.testing.assert_allclose(after[key], answer, atol=1e-6, err_msg=key)
+    inference.load_models(copy)

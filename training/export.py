@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 import numpy as np  # noqa: E402
 
 from latentwall import artifacts, browser, config  # noqa: E402
+from latentwall.data import DataError, load_mnist  # noqa: E402
 
 # The largest difference allowed between an export and its Keras model on the same inputs, relative to the
 # model's largest output (at least 1): a decoder that paints 0-255 pixels is held to the same float32 digits.
@@ -52,11 +53,38 @@ def _difference(model, onnx_path: Path, count: int = 64) -> float:
                for mine, theirs in zip(exported, expected))
 
 
-def export_folder(folder: Path) -> dict[str, float]:
+def probe_digits(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The first test digit of each class, as uint8 (10, 28, 28): the real digits the probe file keeps."""
+    return np.stack([np.asarray(images)[np.flatnonzero(np.asarray(labels) == digit)[0]] for digit in range(10)]
+                    ).reshape(10, 28, 28).astype("uint8")
+
+
+def stored_digits(folder: Path) -> np.ndarray | None:
+    """The real probe digits of an earlier export in folder, or None if its probe file has none."""
+    path = folder / artifacts.PROBES_FILE
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as stored:
+        return stored[artifacts.PROBE_DIGITS] if artifacts.PROBE_DIGITS in stored.files else None
+
+
+def probe_answers(model, keras_name: str, digits: np.ndarray) -> dict[str, np.ndarray]:
+    """One Keras model's answers, by probe-file key, to the noise probe inputs and, for a model that takes
+    images, to the real probe digits."""
+    input_shape = tuple(model.input_shape[1:])
+    answers = {artifacts.probe_key(keras_name, number): output.astype("float32")
+               for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(input_shape)))}
+    if artifacts.takes_images(input_shape):
+        for number, output in enumerate(keras_outputs(model, artifacts.probe_digit_inputs(digits))):
+            answers[artifacts.digit_probe_key(keras_name, number)] = output.astype("float32")
+    return answers
+
+
+def export_folder(folder: Path, digits: np.ndarray) -> dict[str, float]:
     """Export and check every model in one data set's folder, and record each Keras model's answers to the
-    probe inputs (artifacts.PROBES_FILE) for the app to check its exports against; returns each model's
-    largest difference."""
-    differences, probes = {}, {}
+    probe inputs and to the real probe digits (uint8, see probe_digits) in artifacts.PROBES_FILE, with those
+    digits, for the app to check its exports against; returns each model's largest difference."""
+    differences, probes = {}, {artifacts.PROBE_DIGITS: np.asarray(digits, "uint8")}
     for name in artifacts.keras_files():
         if not (folder / name).is_file():  # A run that trained one model into an empty folder.
             continue
@@ -67,8 +95,7 @@ def export_folder(folder: Path) -> dict[str, float]:
             raise artifacts.ArtifactError(
                 f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
                 f"(allowed {TOLERANCE:.0e}).")
-        for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
-            probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
+        probes.update(probe_answers(model, name, digits))
         if name in artifacts.decoder_files():
             write_browser_decoder(model, folder / name)
     np.savez_compressed(folder / artifacts.PROBES_FILE, **probes)
@@ -169,12 +196,19 @@ def write_browser_decoder(model, keras_path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="MNIST .npz, read only when the probe file holds no real digits yet")
     args = parser.parse_args(argv)
     folder = config.dataset_dir(args.models)
     try:
         artifacts.verify_manifest(folder)
-        differences = export_folder(folder)
-    except artifacts.ArtifactError as error:
+        # The digits of an earlier export are kept, so a re-export probes on the same ones without MNIST.
+        digits = stored_digits(folder)
+        if digits is None:
+            mnist = load_mnist(args.data)
+            digits = probe_digits(mnist.x_test, mnist.y_test)
+        differences = export_folder(folder, digits)
+    except (artifacts.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     artifacts.write_manifest(folder)

@@ -355,7 +355,8 @@ def run(args: argparse.Namespace) -> int:
             meta = metas[kind] = record(kind, result, args, settings, data_sha256, len(x_train), folder)
             print(f"== {kind}: done in {meta['training_seconds']:.0f} s; "
                   + ", ".join(f"{name} {value:.4f}" for name, value in meta["final_metrics"].items()), flush=True)
-        export.export_folder(staged)  # What the app serves: ONNX copies, each checked against its Keras model.
+        # What the app serves: ONNX copies, each checked against its Keras model, and probed on real test digits.
+        export.export_folder(staged, export.probe_digits(mnist.x_test, mnist.y_test))
         artifacts.write_manifest(staged)
         artifacts.replace_folder(staged, final)
     finally:

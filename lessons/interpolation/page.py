@@ -206,9 +206,9 @@ def pair_digits(ctx: PageContext, pickers, chosen, results, strips) -> None:
     """
     models = ctx.models.pair()
     with pickers.container():
-        way, start, end = digit_pickers(ctx, models.ae.wall)
+        way, start, end = digit_pickers(ctx, models[KINDS[0]].wall)
     ctx.query.update(a=str(start), b=str(end))
-    labels = models.ae.wall.labels
+    labels = models[KINDS[0]].wall.labels
     chosen.markdown(ctx.text("interpolation.chosen", start=start, start_digit=int(labels[start]), end=end,
                          end_digit=int(labels[end])))
     with results.container():

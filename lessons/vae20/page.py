@@ -57,7 +57,7 @@ def sheets(folder: str, seed: int, words_language: str, _models: tuple) -> tuple
     vae, plain = _models
     codes = latent.sample_prior(SAMPLES, np.random.default_rng(seed), vae.recipe.latent_dim)
     strings = i18n.load_strings(words_language)
-    return (sheet_html(vae.decode(codes), strings("vae20.vae_samples"), keys.VAE_SHEET),
+    return (sheet_html(vae.decode(codes), strings("vae20.variational_samples"), keys.VAE_SHEET),
             sheet_html(plain.decode(codes), strings("vae20.plain_samples"), keys.PLAIN_SHEET))
 
 
