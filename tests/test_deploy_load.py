@@ -12,13 +12,13 @@ app, not an error.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+import lessons
 from bench import class_load
 from deploy.launch import NGINX, ClassServer
 from latentwall import config
@@ -62,9 +62,7 @@ def fuzzed(class_server, evaluated_models) -> dict:
 
 
 def test_the_lesson_visits_every_page_of_the_app():
-    tree = ast.parse((config.PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
-    paths = next(ast.literal_eval(node.value) for node in tree.body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGE_PATHS")
+    paths = lessons.urls()
     assert set(class_load.PAGES) == set(paths)
     assert len([action for action in class_load.LESSON if action.startswith("open ")]) == len(paths)
     assert len([action for action in class_load.VISIT if action.startswith("open ")]) == len(paths)

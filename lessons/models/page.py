@@ -14,7 +14,6 @@ from lessons.models import logic as catalogue
 from webapp.cache import file_stamp
 from webapp.context import PageContext, run
 from webapp.widgets.choices import choice_select, recipe_label
-from webapp.widgets.notices import no_report
 from webapp.widgets.wall import PLOT_CONFIG
 
 CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss", "axis_kl")
@@ -70,7 +69,8 @@ def model_table(ctx: PageContext) -> tuple[catalogue.ModelRow, ...]:
     st.dataframe(model_frame(folder, stamp, ctx.language), hide_index=True, width="stretch",
                  height=35 * (len(rows) + 1) + 3, key=keys.TABLE)
     if not any(row.test_mse is not None for row in rows):
-        no_report(ctx.text("models_page.no_evaluation"))
+        st.caption(ctx.text("models_page.no_evaluation"))
+        st.code(config.EVALUATE_COMMAND, language="bash")
     return rows
 
 

@@ -41,7 +41,7 @@ def samples_part(ctx: PageContext) -> None:
     """Codes drawn from N(0, I), decoded by the VAE and, for contrast, by the plain AE: a press reruns only this."""
     vae_recipe, plain_recipe = registry.vae_20()
     models = ctx.models.recipe(vae_recipe), ctx.models.recipe(plain_recipe)
-    st.button(ctx.text("vae20.draw_again"), key=keys.DRAW, on_click=draw_again, icon=":material/casino:")
+    st.button(ctx.text("vae20.draw_again"), key=keys.DRAW, on_click=draw_again, args=(ctx,), icon=":material/casino:")
     seed = FIRST_SEED + draw_number(ctx)
     st.caption(ctx.text("vae20.draw_caption", count=SAMPLES, number=draw_number(ctx) + 1, seed=seed))
     for column, sheet in zip(st.columns(2), sheets(str(ctx.models.root), seed, ctx.language, models)):

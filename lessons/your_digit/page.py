@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,7 @@ def inputs(ctx: PageContext, left, right) -> tuple[drawing.Digit | drawing.Refus
         # The kept drawing goes back to the pad, which paints it on a fresh canvas (back from another page).
         _pad(key=keys.PAD, data={"words": {"pad": ctx.text("digit.pad_label"), "clear": ctx.text("digit.clear")},
                                 "drawing": kept if isinstance(kept, str) and kept else None},
-             on_drawing_change=_store_drawing)
+             on_drawing_change=partial(_store_drawing, ctx))
         drawn = drawing.digit_from(drawing.read_drawing(kept))
         refusal_note(ctx, drawn, "digit-draw-message")
     with right:
