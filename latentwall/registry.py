@@ -31,7 +31,7 @@ class Recipe:
     pixel_range: the range the model sees pixels in, as its lesson teaches ((0, 255) for raw pixels, (-1, 1)
     under a tanh output); the app always hands it [0, 1] images and gets [0, 1] images back.
     max_test_mse: the quality bar on the real test set, per pixel on the [0, 1] scale, from what was measured
-    (README.md states each beside its measurement).
+    (docs/figures.md states each beside its measurement).
     """
 
     name: str

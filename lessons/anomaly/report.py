@@ -83,26 +83,30 @@ def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
             "bin_edges": anomaly.rounded(anomaly.BIN_EDGES), "cases": cases, "missing": missing}
 
 
+def at_threshold(case: dict) -> tuple[str, str, str]:
+    """A case's precision ("-" where nothing was flagged), recall and false alarms at the validation threshold."""
+    at = case["at_threshold"]
+    precision = "-" if at["precision"] is None else f"{at['precision']:.1%}"
+    return precision, f"{at['recall']:.1%}", f"{at['false_positive_rate']:.1%}"
+
+
 def table(report: dict) -> str:
     """One line per case: AUC, and precision / recall at the validation threshold."""
     lines = [f"{'case':<26} {'AUC':>6} {'threshold':>9} {'precision':>9} {'recall':>7} {'FPR':>6}"]
     for name, case in report["cases"].items():
-        at = case["at_threshold"]
-        precision = "-" if at["precision"] is None else f"{at['precision']:.1%}"
-        lines.append(f"{name:<26} {case['auc']:6.3f} {case['threshold']:9.4f} {precision:>9} "
-                     f"{at['recall']:7.1%} {at['false_positive_rate']:6.1%}")
+        precision, recall, false_alarms = at_threshold(case)
+        lines.append(f"{name:<26} {case['auc']:6.3f} {case['threshold']:9.4f} {precision:>9} {recall:>7} "
+                     f"{false_alarms:>6}")
     return "\n".join(lines)
 
 
 def readme_table(report: dict) -> str:
-    """The AUC table README.md shows (python -m training.readme): per case, AUC and the validation threshold's
+    """The AUC table docs/figures.md shows (python -m training.readme): per case, AUC and the validation threshold's
     precision, recall and false alarms."""
     rows = ["| case | AUC | precision | recall | false alarms on test digits |", "|---|---:|---:|---:|---:|"]
     for name, case in report["cases"].items():
-        at = case["at_threshold"]
-        precision = "-" if at["precision"] is None else f"{at['precision']:.1%}"
-        rows.append(f"| {name} | {case['auc']:.3f} | {precision} | {at['recall']:.1%} | "
-                    f"{at['false_positive_rate']:.1%} |")
+        precision, recall, false_alarms = at_threshold(case)
+        rows.append(f"| {name} | {case['auc']:.3f} | {precision} | {recall} | {false_alarms} |")
     return "\n".join(rows)
 
 

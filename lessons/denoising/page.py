@@ -170,7 +170,6 @@ def split_part(ctx: PageContext) -> None:
         column.caption(ctx.text("denoising.layer.total", params=params))
 
 
-@guarded
 def render(ctx: PageContext) -> None:
     st.title(ctx.text("denoising.title"))
     st.markdown(ctx.text("denoising.intro"))

@@ -77,7 +77,6 @@ def error_part(ctx: PageContext) -> None:
     st.markdown(ctx.text("vae20.mse_note", ratio=ratio) if ratio > 1 else ctx.text("vae20.mse_note_lower", ratio=ratio))
 
 
-@guarded
 def render(ctx: PageContext) -> None:
     st.title(ctx.text("vae20.title"))
     st.markdown(ctx.text("vae20.intro"))
