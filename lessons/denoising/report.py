@@ -82,7 +82,8 @@ def format_table(report: dict) -> str:
 
 
 def readme_table(report: dict) -> str:
-    """The PSNR table docs/figures.md shows (python -m training.readme): mean dB by noise level, input and both models."""
+    """The PSNR table docs/figures.md shows (python -m training.readme): mean dB by noise level, input and both
+    models."""
     names = ("input", report["denoising"], report["plain"])
     rows = [f"| noise ({report['digits']} test digits) | noisy input | `{names[1]}` (denoising) | "
             f"`{names[2]}` (plain) |",
