@@ -39,7 +39,7 @@ def home_page() -> None:
     st.subheader(text("home.story_title"))
     st.markdown(text("home.story"))
     st.subheader(text("home.pages_title"))
-    for lesson, page in zip(LESSONS, LESSON_PAGES):
+    for lesson, page in zip(LESSONS, LESSON_PAGES, strict=False):
         st.page_link(page, label=text(lesson.link), icon=lesson.icon)
     st.caption(text("home.credit"))
 

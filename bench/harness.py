@@ -211,7 +211,7 @@ def draw(page: Page, points: list[tuple[float, float]], steps: int = 12) -> None
     at = [(frame["x"] + 1 + x, frame["y"] + 1 + y) for x, y in points]
     page.mouse.move(*at[0])
     page.mouse.down()
-    for (x0, y0), (x1, y1) in zip(at, at[1:]):
+    for (x0, y0), (x1, y1) in zip(at, at[1:], strict=False):
         for step in range(1, steps + 1):
             page.mouse.move(x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
     page.mouse.up()

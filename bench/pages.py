@@ -87,7 +87,7 @@ async def measure(url: str, pid: int, recipe: str, steps: int, views: int) -> di
     for page in lessons.urls():
         student = Student(url)
 
-        async def page_open(number: int, page: str = page) -> None:
+        async def page_open(number: int, page: str = page, student: Student = student) -> None:
             student.page_hash = ""
             answer = await student.open_page(page)
             if answer.errors:

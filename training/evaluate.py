@@ -206,7 +206,8 @@ def recipe_table(figures: dict) -> str:
                      f"{item['max_test_mse']:.3f}", f"{item['reader_accuracy']:.1%}", f"{item['bytes'] / 1e6:.1f}",
                      f"{item['training_seconds']:.0f}"))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                     for row in rows)
 
 
 def format_table(report: dict) -> str:
@@ -222,29 +223,30 @@ def format_table(report: dict) -> str:
                    (f"checker >= {level}", "readable_share_checker"), ("both readers, same digit", "readable_both"),
                    ("readers agree on the digit", "agreement")]
         for label, key in figures:
-            rows.append((f"{source}: {label}", *_both(report, lambda m: f"{m['gaps'][name][key]:.1%}")))
-        rows.append((f"{source}: both readers, far / near", *_both(report, lambda m: " / ".join(
+            rows.append((f"{source}: {label}",
+                         *_both(report, lambda m, name=name, key=key: f"{m['gaps'][name][key]:.1%}")))
+        rows.append((f"{source}: both readers, far / near", *_both(report, lambda m, name=name: " / ".join(
             "–" if m["gaps"][name][key] is None else f"{m['gaps'][name][key]:.1%}"
             for key in ("far_readable_both", "near_readable_both")))))
-        rows.append((f"{source}: digits 0-9 (both readers)", *_both(report, lambda m: " ".join(
+        rows.append((f"{source}: digits 0-9 (both readers)", *_both(report, lambda m, name=name: " ".join(
             f"{share * 100:.0f}" for share in m["gaps"][name]["digits"]))))
     rows.append(("N(0, I) +-2 units: share of wall width",
                  *_both(report, lambda m: f"{m['gaps']['prior_width_share']:.1%}")))
     for end in ("smallest", "largest"):
-        rows.append((f"{end} digit area", *_both(report, lambda m: (
+        rows.append((f"{end} digit area", *_both(report, lambda m, end=end: (
             f"digit {m['area'][end + '_digit']}: {m['area']['shares'][m['area'][end + '_digit']]:.2%}"))))
     for prefix, reader in (("", "reader"), ("checker_", "checker")):
-        rows.append((f"largest : smallest area ({reader})", *_both(report, lambda m: (
+        rows.append((f"largest : smallest area ({reader})", *_both(report, lambda m, prefix=prefix: (
             "no cell of one digit" if m["area"][f"{prefix}largest_to_smallest"] is None
             else f"{m['area'][f'{prefix}largest_to_smallest']:,.0f} : 1"))))
         rows.append((f"wall area the {reader} is < {UNSURE_CONFIDENCE} sure of",
-                     *_both(report, lambda m: f"{m['area'][f'{prefix}unsure_share']:.1%}")))
+                     *_both(report, lambda m, prefix=prefix: f"{m['area'][f'{prefix}unsure_share']:.1%}")))
     rows.append(("wall area the readers give the same digit",
                  *_both(report, lambda m: f"{m['area']['agreement']:.1%}")))
     for axis in (0, 1):
-        rows.append((f"axis {axis}: mean / std", *_both(report, lambda m: (
+        rows.append((f"axis {axis}: mean / std", *_both(report, lambda m, axis=axis: (
             f"{m['axes'][axis]['mean']:.2f} / {m['axes'][axis]['std']:.2f}"))))
-        rows.append((f"axis {axis}: min .. max", *_both(report, lambda m: (
+        rows.append((f"axis {axis}: min .. max", *_both(report, lambda m, axis=axis: (
             f"{m['axes'][axis]['min']:.2f} .. {m['axes'][axis]['max']:.2f}"))))
     rows.append(("1% step: size in wall units", *_both(report, lambda m: f"{m['continuity']['step']:.3f}")))
     rows.append(("1% step: pixel RMS change median / p95", *_both(report, lambda m: (
@@ -255,7 +257,7 @@ def format_table(report: dict) -> str:
         f"{m['continuity']['sure_flip_share']:.1%}"))))
     rows += reader_rows(report)
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 

@@ -50,7 +50,7 @@ def _difference(model, onnx_path: Path, count: int = 64) -> float:
     if len(exported) != len(expected):
         return float("inf")
     return max(float(np.max(np.abs(mine - theirs)) / max(1.0, float(np.max(np.abs(theirs)))))
-               for mine, theirs in zip(exported, expected))
+               for mine, theirs in zip(exported, expected, strict=False))
 
 
 def probe_digits(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -174,7 +174,7 @@ def write_browser_decoder(model, keras_path: Path) -> None:
             raise artifacts.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
                                           f"and uncompressed in {keras_path}.")
         description = dict(description, arrays=[])
-        for array, stored_at in zip(arrays, stored):
+        for array, stored_at in zip(arrays, stored, strict=False):
             description["arrays"].append({"offset": offset, "shape": list(array.shape), "stored_at": int(stored_at)})
             expected.append(array.ravel().tobytes())
             offset += array.size

@@ -65,7 +65,7 @@ def render(text: str, folder: Path) -> str:
         pattern = _pattern(name)
         if pattern.search(text) and (folder / source).is_file():
             table = make(folder)
-            text = pattern.sub(lambda match: f"{match.group(1)}{table}\n{match.group(2)}", text)
+            text = pattern.sub(lambda match, table=table: f"{match.group(1)}{table}\n{match.group(2)}", text)
     return text
 
 

@@ -375,7 +375,7 @@ def summary_table(metas: dict[str, dict]) -> str:
         rows.append((kind, meta["lesson"], str(meta["epochs_run"]), f"{meta['training_seconds']:.0f}",
                      *(f"{final[name]:.4g}" if name in final else "-" for name in ("loss", "val_loss"))))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows)
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) for row in rows)
 
 
 def main(argv: list[str] | None = None) -> int:

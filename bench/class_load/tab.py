@@ -72,7 +72,7 @@ class Tab:
         urls = [image.url for element in run.of_type("imgs") for image in element.imgs.imgs
                 if image.url.startswith("/media/")]
         answers = await asyncio.gather(*(http_get(self.url, url, self.student.cookie) for url in urls))
-        missing = [url for url, (status, _, _) in zip(urls, answers) if status != 200]
+        missing = [url for url, (status, _, _) in zip(urls, answers, strict=False) if status != 200]
         return f"picture {missing[0]} not found on this student's replica" if missing else None
 
     async def open(self, page: str) -> Run:

@@ -152,7 +152,7 @@ def load_report(folder: Path) -> dict | None:
         report = artifacts.read_json(Path(folder) / REPORT_FILE)
         cases = report["cases"]
         if not isinstance(cases, dict) or not cases or not all(
-                isinstance(case, dict) and _CASE_KEYS <= set(case) for case in cases.values()):
+                isinstance(case, dict) and set(case) >= _CASE_KEYS for case in cases.values()):
             return None
         if report.get("bin_edges") is None or len(report["bin_edges"]) != len(BIN_EDGES):
             return None

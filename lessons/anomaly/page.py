@@ -105,7 +105,7 @@ def threshold_explorer(ctx: PageContext, report: dict, name: str, case: dict) ->
 def examples(ctx: PageContext, name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
     """Stored images of both sides, from the lowest score to the highest, each with its score."""
     st.subheader(ctx.text("anomaly.examples_title"))
-    for side, title in zip(("normal", "anomaly"), side_names(ctx, case)):
+    for side, title in zip(("normal", "anomaly"), side_names(ctx, case), strict=False):
         images = pictures.get(f"{name}:{side}")
         if images is None or len(images) != len(case["examples"][side]):
             st.info(ctx.text("anomaly.no_examples"))

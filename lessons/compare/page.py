@@ -115,12 +115,12 @@ def render(ctx: PageContext) -> None:
     st.markdown(ctx.text("compare.intro"))
     st.warning(ctx.text("compare.scales_differ"), icon=":material/straighten:")
     st.caption(ctx.text("compare.linked"))
-    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+    for kind, column in zip(KINDS, st.columns(2, gap="medium"), strict=False):
         with column:
             compare_column(ctx, kind)
     st.subheader(ctx.text("compare.manifold_title"))
     st.markdown(ctx.text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
-    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+    for kind, column in zip(KINDS, st.columns(2, gap="medium"), strict=False):
         column.image(manifold_picture(str(ctx.models.root), kind), width="stretch", output_format="PNG",
                      caption=ctx.text("compare.manifold_caption", model=ctx.text(f"models.{kind}")))
     claims_panel(ctx, models.folder)

@@ -314,7 +314,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     head = "".join(f'<span style="width:{side}px;font-size:0.8rem;color:#555;text-align:center">'
                    f'{html.escape(words[name])}</span>' for name in ("original", "reconstruction", "error"))
     lines = [f'<div style="display:flex;gap:0.4rem">{head}</div>']
-    for index, original, copy, mse in zip(indices, originals, reconstructions, errors):
+    for index, original, copy, mse in zip(indices, originals, reconstructions, errors, strict=False):
         cells = "".join(
             f'<img src="{explore.data_uri(explore.upscale(picture, 1))}" width="{side}" height="{side}" '
             f'alt="" style="image-rendering:pixelated;border:1px solid #ddd"/>'

@@ -65,7 +65,8 @@ def triptychs(ctx: PageContext) -> None:
     if images is None:
         return
     rows = digit_rows(ctx, len(images))
-    for recipe, column in zip((by_size(AE_SWEEP, size), by_size(PCA_SWEEP, size)), st.columns(2, gap="medium")):
+    shown = (by_size(AE_SWEEP, size), by_size(PCA_SWEEP, size))
+    for recipe, column in zip(shown, st.columns(2, gap="medium"), strict=True):
         with column:
             model = ctx.models.recipe(recipe)
             caption, body = triptych_view(str(ctx.models.root), recipe.name, tuple(int(row) for row in rows),

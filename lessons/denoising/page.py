@@ -57,7 +57,8 @@ def examples_html(strings: i18n.Strings, found: denoising.Examples, names: tuple
     with the kind and level, and each row's role and PSNRs (data-lw-psnr, space-separated)."""
     rows = []
     roles = (("input", found.noisy, found.psnr["input"]),
-             *((role, found.outputs[name], found.psnr[name]) for role, name in zip(("denoising", "plain"), names)),
+             *((role, found.outputs[name], found.psnr[name])
+               for role, name in zip(("denoising", "plain"), names, strict=True)),
              ("clean", found.clean, None))
     for role, images, scores in roles:
         captions = [psnr_words(strings, score) for score in scores] if scores is not None else [""] * len(images)

@@ -103,7 +103,7 @@ def weight_views(ctx: PageContext, start: int, end: int, clickable: bool) -> Non
                                            **preset(ctx, keys.WEIGHT, 0.5)))
     ctx.query["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
     play_button(keys.LINK)
-    for kind, column in zip(KINDS, st.columns(2, gap="small")):
+    for kind, column in zip(KINDS, st.columns(2, gap="small"), strict=False):
         model = models[kind]
         codes = model.wall.codes
         pick, fresh = listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=clickable,
@@ -148,7 +148,7 @@ def fade_picture(folder: str, start: int, end: int, _pixels: np.ndarray) -> byte
 def filmstrips(ctx: PageContext, models, start: int, end: int) -> None:
     """Ten steps from start to end for each model, and the same weights applied to the pixels instead."""
     folder = str(ctx.models.root)
-    for kind, column in zip(KINDS, st.columns(2, gap="medium")):
+    for kind, column in zip(KINDS, st.columns(2, gap="medium"), strict=False):
         images, picture = strip_pictures(folder, kind, start, end, models)
         caption = ctx.text("interpolation.filmstrip_caption", model=ctx.text(f"models.{kind}"))
         column.image(picture, width="stretch", caption=caption, output_format="PNG")
@@ -190,7 +190,7 @@ def pair_view(ctx: PageContext) -> None:
     pickers, chosen = st.empty(), st.empty()
     # Walls and the weight's results side by side, so a projector shows the paths and what they decode at once.
     *wall_columns, results = st.columns([5, 5, 3], gap="small")
-    for kind, column in zip(KINDS, wall_columns):
+    for kind, column in zip(KINDS, wall_columns, strict=False):
         with column:
             path_wall(ctx, kind)
     pair_digits(ctx, pickers, chosen, results.empty(), st.empty())

@@ -44,7 +44,7 @@ def samples_part(ctx: PageContext) -> None:
     st.button(ctx.text("vae20.draw_again"), key=keys.DRAW, on_click=draw_again, args=(ctx,), icon=":material/casino:")
     seed = FIRST_SEED + draw_number(ctx)
     st.caption(ctx.text("vae20.draw_caption", count=SAMPLES, number=draw_number(ctx) + 1, seed=seed))
-    for column, sheet in zip(st.columns(2), sheets(str(ctx.models.root), seed, ctx.language, models)):
+    for column, sheet in zip(st.columns(2), sheets(str(ctx.models.root), seed, ctx.language, models), strict=False):
         column.html(sheet)
     st.markdown(ctx.text("vae20.samples_note"))
 
@@ -70,7 +70,7 @@ def error_part(ctx: PageContext) -> None:
     if not all(isinstance(item, dict) and isinstance(item.get("test_mse"), float) for item in found):
         no_report(ctx.text("vae20.no_evaluation"))
         return
-    for column, recipe, item, role in zip(st.columns(2), pair, found, ("variational", "plain")):
+    for column, recipe, item, role in zip(st.columns(2), pair, found, ("variational", "plain"), strict=False):
         column.metric(ctx.text(f"vae20.mse_{role}", name=recipe.name, size=recipe.latent_dim),
                       f"{item['test_mse']:.4f}")
     ratio = found[0]["test_mse"] / max(found[1]["test_mse"], 1e-12)

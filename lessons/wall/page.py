@@ -33,7 +33,8 @@ def painted_grid(ctx: PageContext, model: inference.LatentModel, reader: inferen
     readable = int(sum(explore.verdict_is_readable(confidence) for confidence in confidences))
     st.markdown(ctx.text("wall.painted_title", readable=readable, total=len(codes)))
     captions = [ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
-                     digit=int(digit), confidence=float(confidence)) for digit, confidence in zip(digits, confidences)]
+                     digit=int(digit), confidence=float(confidence))
+                for digit, confidence in zip(digits, confidences, strict=True)]
     st.image([explore.upscale(image, 3) for image in images], caption=captions, width=84, output_format="PNG")
 
 

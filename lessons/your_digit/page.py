@@ -178,7 +178,7 @@ def render(ctx: PageContext) -> None:
     status = st.container()
     verdict, *wall_columns = st.columns([1, 2, 2], gap="medium")
     below = {}
-    for column, recipe in zip(wall_columns, registry.WALL_PAIR):
+    for column, recipe in zip(wall_columns, registry.WALL_PAIR, strict=False):
         with column:
             st.markdown(f"**{ctx.text(f'models.{recipe.name}')}**")
             wall_chart(keys.wall_key(recipe.name), wall_for(recipe.name, WALL_HEIGHT))

@@ -56,8 +56,9 @@ def recipe_label(name: str, strings=None) -> str:
 
 def model_choice() -> str:
     """The sidebar's AE / VAE switch, on the pages that show one model at a time; kept in the address too."""
+    strings = session_strings()  # Bound now: Streamlit may format the options after the run.
     choice_radio(st.sidebar, text("sidebar.model_label"), KINDS, MODEL_KEY, on_change=link_model,
-                 format_func=lambda kind, strings=session_strings(): strings(f"models.{kind}"),
+                 format_func=lambda kind: strings(f"models.{kind}"),
                  help=text("sidebar.model_help"))
     st.sidebar.caption(text("sidebar.note"))
     return current_kind()
