@@ -5,6 +5,7 @@ that no longer changes what it names turns a test red."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import numpy as np
@@ -47,3 +48,70 @@ def test_painted_codes_are_the_chosen_models_decodes_at_the_marked_spots(app, sm
     chart = json.loads(test.get("plotly_chart")[0].proto.spec)
     (marked,) = [trace for trace in chart["data"] if trace.get("name") == "random"]
     np.testing.assert_allclose(np.column_stack([values(marked["x"]), values(marked["y"])]), codes, atol=1e-5)
+
+
+@pytest.fixture
+def media(monkeypatch) -> dict[str, bytes]:
+    """Every media file the app stores during the test, by its file id (the name in its /media/ address)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stored: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = keep(self, path_or_data, mimetype, kind, filename)
+        if isinstance(path_or_data, bytes):
+            stored[file_id] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return stored
+
+
+def grey(data: bytes) -> np.ndarray:
+    """A PNG's pixels in [0, 1]."""
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype="float64") / 255.0
+
+
+def pictures_by_caption(test, media: dict[str, bytes]) -> dict[str, np.ndarray]:
+    """Each st.image picture the page shows, by its caption, as pixels in [0, 1]."""
+    shown = {}
+    for element in test.get("image"):
+        for image in element.proto.imgs:
+            shown[image.caption] = grey(media[image.url.rsplit("/", 1)[1].split(".")[0]])
+    return shown
+
+
+def as_shown(images: np.ndarray, scale: int) -> np.ndarray:
+    """Decoded (n, h, w) images side by side, as the page draws them: grey levels, each pixel scale times."""
+    row = np.concatenate(list(np.clip(images, 0.0, 1.0)), axis=1)
+    return np.kron(np.round(row * 255) / 255, np.ones((scale, scale)))
+
+
+def straight_path(start: np.ndarray, end: np.ndarray, positions) -> np.ndarray:
+    """Codes at w along the line from start (w = 0) to end (w = 1): (1 - w) * start + w * end."""
+    positions = np.asarray(positions, dtype="float64")[:, None]
+    return (1.0 - positions) * start[None, :] + positions * end[None, :]
+
+
+def test_interpolation_shows_each_models_decodes_along_the_path_from_start_to_end(app, smoke_models, media):
+    start, end, weight = 5, 9, 0.2
+    models = inference.load_models(smoke_models)
+    test = app("lessons/interpolation/page.py", query={"a": str(start), "b": str(end), "w": f"{weight}"})
+    assert_clean(test)
+    shown = pictures_by_caption(test, media)
+    for kind in KINDS:
+        model = models[kind]
+        codes = model.wall.codes[[start, end]].astype("float64")
+        at_weight = model.decoder.decode(straight_path(codes[0], codes[1], [weight]).astype("float32"))
+        (caption,) = [caption for caption in shown if caption.startswith(f"{STRINGS(f'models.{kind}_short')}, w =")]
+        digits, confidences = models.reader.read(at_weight)
+        assert caption.startswith(STRINGS("interpolation.decoded_caption", model=STRINGS(f"models.{kind}_short"),
+                                          weight=weight, digit=int(digits[0]), confidence=float(confidences[0]),
+                                          start=start, end=end))
+        np.testing.assert_allclose(shown[caption], as_shown(at_weight, 4), atol=1.5 / 255)
+        strip = model.decoder.decode(straight_path(codes[0], codes[1], np.linspace(0, 1, 10)).astype("float32"))
+        film = STRINGS("interpolation.filmstrip_caption", model=STRINGS(f"models.{kind}"))
+        np.testing.assert_allclose(shown[film], as_shown(strip, 2), atol=1.5 / 255)
