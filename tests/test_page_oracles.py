@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from latentwall import explore, i18n, inference
-from tests.helpers import assert_clean
+from tests.helpers import MNIST_FILE, assert_clean
 
 STRINGS = i18n.load_strings("en")
 KINDS = explore.WALL_KINDS
@@ -115,3 +115,23 @@ def test_interpolation_shows_each_models_decodes_along_the_path_from_start_to_en
         strip = model.decoder.decode(straight_path(codes[0], codes[1], np.linspace(0, 1, 10)).astype("float32"))
         film = STRINGS("interpolation.filmstrip_caption", model=STRINGS(f"models.{kind}"))
         np.testing.assert_allclose(shown[film], as_shown(strip, 2), atol=1.5 / 255)
+
+
+def test_interpolation_of_any_recipe_decodes_its_own_codes_of_the_two_digits(app, smoke_models, media):
+    from latentwall import data, registry
+
+    start, end, weight = 5, 9, 0.2
+    recipe = min((item for item in registry.interpolable() if item.latent_dim > 2), key=lambda item: item.latent_dim)
+    model = inference.load_recipe(recipe.name, smoke_models)
+    pixels = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[[start, end]])[..., 0]
+    ends = model.encode(pixels).astype("float64")
+    test = app("lessons/interpolation/page.py",
+               query={"recipe": recipe.name, "a": str(start), "b": str(end), "w": f"{weight}"})
+    assert_clean(test)
+    shown = pictures_by_caption(test, media)
+    (caption,) = [caption for caption in shown if caption.startswith(f"{recipe.name}, w = {weight:.2f}")]
+    at_weight = model.decode(straight_path(ends[0], ends[1], [weight]).astype("float32"))
+    np.testing.assert_allclose(shown[caption], as_shown(at_weight, 4), atol=1.5 / 255)
+    (film,) = [caption for caption in shown if caption.startswith(f"{recipe.name}: 10 frames")]
+    strip = model.decode(straight_path(ends[0], ends[1], np.linspace(0, 1, 10)).astype("float32"))
+    np.testing.assert_allclose(shown[film], as_shown(strip, 2), atol=1.5 / 255)
