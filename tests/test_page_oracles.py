@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -135,3 +136,39 @@ def test_interpolation_of_any_recipe_decodes_its_own_codes_of_the_two_digits(app
     (film,) = [caption for caption in shown if caption.startswith(f"{recipe.name}: 10 frames")]
     strip = model.decode(straight_path(ends[0], ends[1], np.linspace(0, 1, 10)).astype("float32"))
     np.testing.assert_allclose(shown[film], as_shown(strip, 2), atol=1.5 / 255)
+
+
+VERDICT = re.compile(r'data-lw="verdict" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)" '
+                     r'data-lw-digit="(\d)" data-lw-confidence="([^"]+)"')
+
+
+def test_compare_shows_each_models_manifold_verdicts_and_defects_in_its_own_column(app, evaluated_models,
+                                                                                   use_models, media):
+    from latentwall import config
+
+    use_models(evaluated_models)
+    models = inference.load_models(evaluated_models)
+    spot = {"ae": (1.0, -2.0), "vae": (0.5, 0.25)}
+    test = app("lessons/compare/page.py", **{f"compare-pick-{kind}": {"x": x, "y": y, "index": None, "at": None}
+                                             for kind, (x, y) in spot.items()})
+    assert_clean(test)
+    shown = pictures_by_caption(test, media)
+    html = "\n".join(str(element.proto.body) for element in test.get("html"))
+    verdicts = {found[1]: found for found in VERDICT.finditer(html)}
+    report = explore.load_evaluation(config.dataset_dir(evaluated_models))
+    table = test.table[-1].value
+    rows = explore.defect_rows(report)
+    for number, kind in enumerate(KINDS):
+        model = models[kind]
+        manifold = explore.manifold(model.decoder, explore.wall_box(model.wall))
+        picture = shown[STRINGS("compare.manifold_caption", model=STRINGS(f"models.{kind}"))]
+        np.testing.assert_allclose(picture[::2, ::2], np.round(np.clip(manifold, 0, 1) * 255) / 255, atol=1.5 / 255)
+        x, y = spot[kind]
+        box = explore.wall_box(model.wall)
+        clamped = np.array([[min(max(x, box[0]), box[1]), min(max(y, box[2]), box[3])]], dtype="float32")
+        digits, confidences = models.reader.read(model.decoder.decode(clamped))
+        found = verdicts[kind]
+        assert (float(found[2]), float(found[3])) == pytest.approx(tuple(clamped[0]), abs=1e-4)
+        assert int(found[4]) == int(digits[0])
+        assert float(found[5]) == pytest.approx(float(confidences[0]), abs=1e-4)
+        assert list(table[STRINGS(f"models.{kind}")]) == [row[1 + number] for row in rows]
