@@ -172,3 +172,32 @@ def test_compare_shows_each_models_manifold_verdicts_and_defects_in_its_own_colu
         assert int(found[4]) == int(digits[0])
         assert float(found[5]) == pytest.approx(float(confidences[0]), abs=1e-4)
         assert list(table[STRINGS(f"models.{kind}")]) == [row[1 + number] for row in rows]
+
+
+def first_inline_picture(html: str, hook: str) -> np.ndarray:
+    """The first picture inside the element marked data-lw=<hook> (the page sends it inline, as PNG data)."""
+    block = html[html.index(f'data-lw="{hook}"'):]
+    return grey(base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', block)[1]))
+
+
+def sheet(images: np.ndarray, columns: int, scale: int) -> np.ndarray:
+    """Decoded images tiled row by row, columns wide, as shown: grey levels, each pixel scale times."""
+    rows = [np.concatenate(list(images[start:start + columns]), axis=1) for start in range(0, len(images), columns)]
+    return np.kron(np.round(np.clip(np.concatenate(rows, axis=0), 0, 1) * 255) / 255, np.ones((scale, scale)))
+
+
+def test_the_20d_page_decodes_each_draws_prior_codes_with_the_model_it_names(app, smoke_models):
+    from latentwall import registry
+
+    vae_recipe, plain_recipe = registry.vae_20()
+    vae, plain = (inference.load_recipe(recipe.name, smoke_models) for recipe in (vae_recipe, plain_recipe))
+    test = app("lessons/vae20/page.py")
+    for press in range(2):
+        assert_clean(test)
+        html = "\n".join(str(element.proto.body) for element in test.get("html"))
+        codes = np.random.default_rng(2024 + press).standard_normal((48, vae_recipe.latent_dim)).astype("float32")
+        vae_sheet = first_inline_picture(html, "vae20-samples")
+        np.testing.assert_allclose(vae_sheet, sheet(vae.decode(codes), 8, 2), atol=1.5 / 255)
+        plain_sheet = first_inline_picture(html, "vae20-plain")
+        np.testing.assert_allclose(plain_sheet, sheet(plain.decode(codes), 8, 2), atol=1.5 / 255)
+        test.button(key="vae20-draw").click().run()
