@@ -201,3 +201,34 @@ def test_the_20d_page_decodes_each_draws_prior_codes_with_the_model_it_names(app
         plain_sheet = first_inline_picture(html, "vae20-plain")
         np.testing.assert_allclose(plain_sheet, sheet(plain.decode(codes), 8, 2), atol=1.5 / 255)
         test.button(key="vae20-draw").click().run()
+
+
+def row_pictures(html: str, role: str) -> list[np.ndarray]:
+    """The pictures of the denoising examples' row of that role."""
+    block = html[html.index(f'data-lw="row" data-lw-role="{role}"'):]
+    block = block[:block.index('data-lw="row"', 1)] if 'data-lw="row"' in block[1:] else block
+    return [grey(base64.b64decode(data)) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', block)]
+
+
+def test_denoising_rows_are_the_set_noise_and_each_named_models_repair_of_it(app, smoke_models):
+    from latentwall import data, registry
+    from lessons.denoising import logic as denoising
+
+    level = 0.6
+    denoiser, plain = registry.denoising_pair()
+    models = {recipe.name: inference.load_recipe(recipe.name, smoke_models) for recipe in (denoiser, plain)}
+    shown_digits = [0, 1, 2, 3, 4, 7]
+    clean = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[shown_digits])[..., 0]
+    test = app("lessons/denoising/page.py")
+    test.slider(key="denoise-level").set_value(level).run()
+    assert_clean(test)
+    html = "\n".join(str(element.proto.body) for element in test.get("html"))
+    assert f'data-lw-level="{level:.2f}"' in html
+    found = denoising.examples(models, clean, denoising.LESSON, level, 7)
+    expected = {"input": found.noisy, "denoising": found.outputs[denoiser.name], "plain": found.outputs[plain.name],
+                "clean": clean}
+    for role, images in expected.items():
+        pictures = row_pictures(html, role)
+        assert len(pictures) == len(shown_digits), role
+        for picture, image in zip(pictures, images, strict=True):
+            np.testing.assert_allclose(picture, sheet(image[None], 1, 3), atol=1.5 / 255, err_msg=role)
