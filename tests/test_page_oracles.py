@@ -232,3 +232,17 @@ def test_denoising_rows_are_the_set_noise_and_each_named_models_repair_of_it(app
         assert len(pictures) == len(shown_digits), role
         for picture, image in zip(pictures, images, strict=True):
             np.testing.assert_allclose(picture, sheet(image[None], 1, 3), atol=1.5 / 255, err_msg=role)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_models_page_draws_the_chosen_models_own_loss_curves(app, smoke_models, kind):
+    from latentwall import config
+
+    history = json.loads((config.dataset_dir(smoke_models) / kind / "history.json").read_text(encoding="utf-8"))
+    test = app("lessons/models/page.py")
+    test.selectbox(key="models-choice-en").set_value(kind).run()
+    assert_clean(test)
+    (chart,) = [json.loads(element.proto.spec) for element in test.get("plotly_chart")]
+    traces = {trace["name"]: values(trace["y"]) for trace in chart["data"]}
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(traces[STRINGS(f"models_page.curve_{key}")], history[key], rtol=1e-6)
