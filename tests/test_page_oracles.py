@@ -246,3 +246,29 @@ def test_the_models_page_draws_the_chosen_models_own_loss_curves(app, smoke_mode
     traces = {trace["name"]: values(trace["y"]) for trace in chart["data"]}
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(traces[STRINGS(f"models_page.curve_{key}")], history[key], rtol=1e-6)
+
+
+def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, anomaly_models, use_models):
+    from latentwall import config, registry
+    from lessons.anomaly import logic as anomaly
+
+    use_models(anomaly_models)
+    report = anomaly.load_report(config.dataset_dir(anomaly_models))
+    case = report["cases"][anomaly.case_id(anomaly.FASHION, registry.anomaly_scorer().name)]
+    test = app("lessons/anomaly/page.py")
+    assert_clean(test)
+    shown = {metric.label: metric.value for metric in test.metric}
+
+    def share(value) -> str:
+        return "–" if value is None else f"{value:.1%}"
+
+    at = case["at_threshold"]
+    assert shown[STRINGS("anomaly.auc")] == f"{case['auc']:.3f}"
+    assert shown[STRINGS("anomaly.precision")] == share(at["precision"])
+    assert shown[STRINGS("anomaly.recall")] == share(at["recall"])
+    assert shown[STRINGS("anomaly.false_alarms")] == share(at["false_positive_rate"])
+    # The slider opens on its step nearest the fixed threshold: the live figures are that step's, each by its name.
+    live = anomaly.live_figures(case, anomaly.nearest_option(anomaly.threshold_options(case), case["threshold"]))
+    assert shown[STRINGS("anomaly.live_precision")] == share(live["precision"])
+    assert shown[STRINGS("anomaly.live_recall")] == share(live["recall"])
+    assert shown[STRINGS("anomaly.live_false_alarms")] == share(live["false_positive_rate"])
