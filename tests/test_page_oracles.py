@@ -272,3 +272,13 @@ def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, an
     assert shown[STRINGS("anomaly.live_precision")] == share(live["precision"])
     assert shown[STRINGS("anomaly.live_recall")] == share(live["recall"])
     assert shown[STRINGS("anomaly.live_false_alarms")] == share(live["false_positive_rate"])
+
+
+@pytest.mark.parametrize(("forged", "shown"), [(float("nan"), "0.50"), ("heavy", "0.50"), (None, "0.50"),
+                                               ([0.5], "0.50"), (float("inf"), "1.00"), (-7, "0.00")])
+def test_a_forged_weight_is_cleaned_before_the_slider_reads_it(app, forged, shown):
+    """Garbage falls back to the middle of the path; a number beyond an end is held at that end."""
+    test = app("lessons/interpolation/page.py", **{"interp-weight": forged})
+    assert_clean(test)
+    captions = [image.caption for element in test.get("image") for image in element.proto.imgs]
+    assert sum(f", w = {shown}:" in caption for caption in captions) == len(KINDS), captions

@@ -57,6 +57,14 @@ def preset(ctx: PageContext, key: str, default) -> dict:
     return {} if key in ctx.session else {"value": default}
 
 
+def weight_preset(ctx: PageContext) -> dict:
+    """The weight slider's value: w = 0.5 at first; a stored value that no slider could hold (a forged NaN, text,
+    None) is cleaned before the slider reads it, since Streamlit raises on it inside the slider."""
+    if keys.WEIGHT in ctx.session:
+        ctx.session[keys.WEIGHT] = explore.safe_weight(ctx.session[keys.WEIGHT])
+    return preset(ctx, keys.WEIGHT, 0.5)
+
+
 def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
     """A random test digit of a class, or fallback if the wall has none of that class."""
     try:
@@ -100,7 +108,7 @@ def weight_views(ctx: PageContext, start: int, end: int, clickable: bool) -> Non
     models = ctx.models.pair()
     weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation.weight_help"),
-                                           **preset(ctx, keys.WEIGHT, 0.5)))
+                                           **weight_preset(ctx)))
     ctx.query["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
     play_button(keys.LINK)
     for kind, column in zip(KINDS, st.columns(2, gap="small"), strict=False):
@@ -253,7 +261,7 @@ def recipe_weight_view(ctx: PageContext, name: str, ends: np.ndarray, start: int
     models, model = ctx.models.pair(), ctx.models.recipe(name)
     weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation_any.weight_help"),
-                                           **preset(ctx, keys.WEIGHT, 0.5)))
+                                           **weight_preset(ctx)))
     ctx.query["w"] = f"{weight:.2f}"
     image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
     digit, confidence = models.reader.read(image)
