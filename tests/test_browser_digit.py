@@ -8,6 +8,7 @@ import pytest
 
 from latentwall import drawing, i18n, inference
 from tests import bad_images
+from tests.helpers import page_errors
 from training import benchmark_digit
 from training.benchmark_app import wait_idle
 from training.benchmark_digit import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing
@@ -34,8 +35,7 @@ def pad_is_blank(page) -> bool:
 
 
 def assert_no_error(page) -> None:
-    assert "Traceback" not in page.content()
-    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not page_errors(page), page_errors(page)
 
 
 def drawn_landing(page, kind: str) -> dict | None:
