@@ -11,6 +11,7 @@ from bench.harness import PAD, UPLOAD_INPUT, draw, landings, wait_for_landing, w
 from latentwall import i18n, inference
 from lessons.your_digit import logic as drawing
 from tests import bad_images
+from tests.helpers import page_errors
 
 pytestmark = pytest.mark.browser
 STRINGS = i18n.load_strings("en")
@@ -34,8 +35,7 @@ def pad_is_blank(page) -> bool:
 
 
 def assert_no_error(page) -> None:
-    assert "Traceback" not in page.content()
-    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not page_errors(page), page_errors(page)
 
 
 def drawn_landing(page, kind: str) -> dict | None:

@@ -17,7 +17,7 @@ from PIL import Image
 from bench.harness import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 from deploy.launch import NGINX, ClassServer
 from latentwall import i18n
-from tests.helpers import MNIST_FILE
+from tests.helpers import MNIST_FILE, page_errors
 
 pytestmark = pytest.mark.browser
 WALL = "wall-pick-ae"
@@ -93,7 +93,7 @@ def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, cla
             page.reload()
             open_wall(page, class_server.url)
             assert click_middle(page) is not None, "after a reload the page works on the other replica"
-            assert "Traceback" not in page.content()
+            assert not page_errors(page), page_errors(page)
     finally:
         for context in contexts:
             context.close()
