@@ -35,7 +35,7 @@ def verdict_captions(model, reader, codes: np.ndarray) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_painted_codes_are_the_chosen_models_decodes_at_the_marked_spots(app, smoke_models, kind):
+def test_painted_codes_are_the_chosen_models_decodes_at_the_marked_spots(app, smoke_models, kind, media):
     models = inference.load_models(smoke_models)
     test = app("lessons/wall/page.py", model=kind)
     test.slider(key="paint-count").set_value(12).run()
@@ -46,6 +46,10 @@ def test_painted_codes_are_the_chosen_models_decodes_at_the_marked_spots(app, sm
     assert len(codes) == 12, "the slider's count is what is painted"
     (image,) = test.get("image")
     assert list(image.captions) == verdict_captions(models[kind], models.reader, codes)
+    decoded = models[kind].decoder.decode(codes)
+    for shown, expected in zip(image.proto.imgs, decoded, strict=True):
+        np.testing.assert_allclose(grey(media[shown.url.rsplit("/", 1)[1].split(".")[0]]), as_shown(expected[None], 3),
+                                   atol=1.5 / 255)
     chart = json.loads(test.get("plotly_chart")[0].proto.spec)
     (marked,) = [trace for trace in chart["data"] if trace.get("name") == "random"]
     np.testing.assert_allclose(np.column_stack([values(marked["x"]), values(marked["y"])]), codes, atol=1e-5)
