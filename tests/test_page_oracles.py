@@ -252,13 +252,23 @@ def test_the_models_page_draws_the_chosen_models_own_loss_curves(app, smoke_mode
         np.testing.assert_allclose(traces[STRINGS(f"models_page.curve_{key}")], history[key], rtol=1e-6)
 
 
-def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, anomaly_models, use_models):
-    from latentwall import config, registry
+def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, anomaly_models, use_models, tmp_path):
+    """On a report whose figures all differ (tiny models can flag everything, making precision and recall equal)."""
+    import shutil
+
+    from latentwall import artifacts, config, registry
     from lessons.anomaly import logic as anomaly
 
-    use_models(anomaly_models)
-    report = anomaly.load_report(config.dataset_dir(anomaly_models))
+    root = tmp_path / "models"
+    shutil.copytree(anomaly_models, root)
+    folder = config.dataset_dir(root)
+    report = anomaly.load_report(folder)
     case = report["cases"][anomaly.case_id(anomaly.FASHION, registry.anomaly_scorer().name)]
+    case["auc"], case["at_threshold"] = 0.8125, {**case["at_threshold"], "precision": 0.625, "recall": 0.375,
+                                                "false_positive_rate": 0.0625}
+    artifacts.write_json(folder / anomaly.REPORT_FILE, report)
+    artifacts.write_manifest(folder)
+    use_models(root)
     test = app("lessons/anomaly/page.py")
     assert_clean(test)
     shown = {metric.label: metric.value for metric in test.metric}
