@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentwall import config
+
 # Guo et al. (2017) report ECE over 15 equal-width confidence bins; the bars here use the same.
 ECE_BINS = 15
 
@@ -39,6 +41,11 @@ def share_at_least(confidence: np.ndarray, level: float) -> float:
 def share_below(confidence: np.ndarray, level: float) -> float:
     """The share of confidences below level."""
     return float(np.mean(np.asarray(confidence) < level))
+
+
+def verdict_is_readable(confidence: float) -> bool:
+    """Whether the reader is sure enough of a decoded image to call it a digit."""
+    return float(confidence) >= config.READABLE_CONFIDENCE
 
 
 def readable_both(first: np.ndarray, second: np.ndarray, level: float) -> np.ndarray:

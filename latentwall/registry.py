@@ -129,6 +129,8 @@ def recipe(name: str) -> Recipe:
 # The gallery wall's two models, as the pages that put them side by side name them.
 AE, VAE = RECIPES["ae"], RECIPES["vae"]
 WALL_PAIR = (AE, VAE)
+# The gallery wall's two models by name: what a shared address may ask for and what the evaluation holds.
+WALL_KINDS = tuple(recipe.name for recipe in WALL_PAIR)
 
 
 def trained() -> tuple[Recipe, ...]:

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from latentwall import artifacts, config, explore, i18n
+from latentwall import artifacts, config, i18n, latent, reports
 from lessons.compare import logic as claims
 from tests.helpers import assert_clean
 
@@ -81,7 +81,7 @@ def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app
 
 
 def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     x, y = box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.02 * (box[3] - box[2])
     test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
     assert_clean(test)
@@ -103,7 +103,7 @@ def test_forged_clicks_never_raise(app, forged):
 
 @pytest.mark.parametrize("x, y", [(1e308, -1e308), (math.inf, -math.inf), (-0.0, 1e30)])
 def test_extreme_clicks_are_clamped_to_the_wall(app, smoke_models, x, y):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y}})
     assert_clean(test)
     shown_x, shown_y = coordinate(test)
@@ -125,7 +125,7 @@ def test_paint_random_points_shows_their_verdicts(app, kind):
 def test_forged_paint_state_is_capped(app):
     test = app("lessons/wall/page.py", **{"painted-ae": {"count": 10**9, "seed": -5}})
     assert_clean(test)
-    assert re.search(rf"of {explore.MAX_PAINTED}:", markdown_text(test))
+    assert re.search(rf"of {latent.MAX_PAINTED}:", markdown_text(test))
 
 
 def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
@@ -191,7 +191,7 @@ def test_comparison_shows_the_defects_table(app, evaluated_models, use_models):
     test = app("lessons/compare/page.py", **{"compare-pick-vae": {"x": 0.0, "y": 0.0}})
     assert_clean(test)
     table = test.table[-1].value
-    assert len(table) == len(explore.defect_rows(explore.load_evaluation(config.dataset_dir(evaluated_models))))
+    assert len(table) == len(reports.defect_rows(reports.load_evaluation(config.dataset_dir(evaluated_models))))
     assert "–" not in table.to_string(), "every number of the report is shown"
     assert coordinate(test) is not None, "a click on the VAE wall decodes"
 
@@ -315,7 +315,7 @@ def test_the_language_switch_changes_the_words_and_the_address(app):
 
 
 def test_a_link_brings_back_the_wall_view(app, smoke_models):
-    box = explore.wall_box(wall_of(smoke_models, "vae"))
+    box = latent.wall_box(wall_of(smoke_models, "vae"))
     x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
     test = app("lessons/wall/page.py", query={"model": "vae", "x": f"{x:.6g}", "y": f"{y:.6g}"})
     assert_clean(test)

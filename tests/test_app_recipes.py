@@ -14,7 +14,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, explore, i18n, inference, latent, registry
+from latentwall import artifacts, config, i18n, inference, latent, registry, reports
 from latentwall.data import load_mnist
 from lessons.models import logic as catalogue
 from tests.helpers import MNIST_FILE
@@ -74,7 +74,7 @@ def test_a_wide_recipe_walks_its_own_code_and_draws_the_path_on_its_projection(a
     assert f"**#5** (a {labels[5]}) to **#9** (a {labels[9]})" in markdown_text(test)
     assert any(f"{WIDE.latent_dim}-D codes" in caption.value and "projection" in caption.value
                for caption in test.caption), "the page says the picture is a projection"
-    expected = oracle_path(smoke_models, 5, 9, np.linspace(0.0, 1.0, explore.FILMSTRIP_STEPS))
+    expected = oracle_path(smoke_models, 5, 9, np.linspace(0.0, 1.0, latent.FILMSTRIP_STEPS))
     np.testing.assert_allclose(path_points(test), expected, rtol=1e-4, atol=1e-3)
     assert any(f"{WIDE.name}: 10 frames" in caption for caption in captions(test)), captions(test)
     assert query(test, "recipe") == WIDE.name, "the address keeps the recipe"
@@ -146,7 +146,7 @@ def test_the_models_page_shows_the_judged_test_mse(app, evaluated_models, use_mo
     test = app(MODELS)
     assert_clean(test)
     rows = table(test)
-    judged = explore.load_evaluation(config.dataset_dir(evaluated_models))["recipes"]
+    judged = reports.load_evaluation(config.dataset_dir(evaluated_models))["recipes"]
     for name, figures in judged.items():
         row = rows[rows["model"] == name].iloc[0]
         assert row["test MSE"] == f"{figures['test_mse']:.4f}"

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import artifacts, browser, config, explore, inference
+from latentwall import artifacts, browser, config, inference, latent
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import (
@@ -168,7 +168,7 @@ def test_the_opening_ae_view_reaches_every_class_median_with_one_zoom(browser, c
     try:
         open_wall(page, f"{committed_server.url}/wall?model=ae", [key])
         x_min, x_max, y_min, y_max = axes_of(page, key)
-        full = explore.wall_box(wall)
+        full = latent.wall_box(wall)
         assert (x_max - x_min) * (y_max - y_min) < 0.5 * (full[1] - full[0]) * (full[3] - full[2]), \
             "the far codes do not set the opening view"
         for digit in range(10):

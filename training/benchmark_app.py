@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, explore, inference
+from latentwall import artifacts, config, inference, latent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -193,7 +193,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
     from playwright.sync_api import sync_playwright
 
     wall = models.ae.wall
-    box = explore.opening_view(wall)  # Clicks land where the wall opens.
+    box = latent.opening_view(wall)  # Clicks land where the wall opens.
     rng = np.random.default_rng(1)
     key = "wall-pick-ae"
     with AppServer(models_root, data) as server, sync_playwright() as playwright:

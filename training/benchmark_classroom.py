@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, explore, registry
+from latentwall import artifacts, config, latent, registry
 from training import class_load
 from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
 from training.student import Student
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: no wall codes in {args.models}: {error}", file=sys.stderr)
         return 2
-    box = explore.wall_box(wall)
+    box = latent.wall_box(wall)
     data = args.data or None
     if args.through_nginx:
         args.data = data

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import browser, config, explore, figures, inference, registry
+from latentwall import browser, config, figures, inference, latent, registry, reports
 from latentwall.data import DataError, load_mnist
 from webapp.session import wall_words
 
@@ -27,7 +27,7 @@ def file_stamp(path: Path) -> tuple[int, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # Read again only when the file changes.
 def _evaluation(folder: str, stamp: tuple[int, int]) -> dict | None:
-    return explore.load_evaluation(Path(folder))
+    return reports.load_evaluation(Path(folder))
 
 
 def evaluation(folder: Path) -> dict | None:
@@ -56,15 +56,15 @@ def test_set(env_value: str) -> tuple[np.ndarray, np.ndarray] | str:
 @st.cache_resource(show_spinner=False, max_entries=16)  # A decodability map is one batched decode per model.
 def decodability_map(folder: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
     model, reader = cached_models(folder)[kind], cached_models(folder).reader
-    return explore.decodability(model.decoder, reader, explore.wall_box(model.wall))
+    return latent.decodability(model.decoder, reader, latent.wall_box(model.wall))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: pages copy it to add marks.
 def base_wall(folder: str, kind: str, height: int, with_map: bool, language: str) -> go.Figure:
     wall = cached_models(folder)[kind].wall
     confidence = decodability_map(folder, kind)[1] if with_map else None
-    return figures.shared(figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall),
-                                              view=explore.opening_view(wall), words=wall_words(language),
+    return figures.shared(figures.wall_figure(wall.codes, wall.labels, latent.wall_box(wall),
+                                              view=latent.opening_view(wall), words=wall_words(language),
                                               height=height, confidence=confidence))
 
 

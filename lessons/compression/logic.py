@@ -307,7 +307,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     """
     import html
 
-    from latentwall import explore
+    from latentwall import pictures
 
     errors = mse_per_image(originals, reconstructions)
     side = 28 * scale
@@ -316,7 +316,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     lines = [f'<div style="display:flex;gap:0.4rem">{head}</div>']
     for index, original, copy, mse in zip(indices, originals, reconstructions, errors):
         cells = "".join(
-            f'<img src="{explore.data_uri(explore.upscale(picture, 1))}" width="{side}" height="{side}" '
+            f'<img src="{pictures.data_uri(pictures.upscale(picture, 1))}" width="{side}" height="{side}" '
             f'alt="" style="image-rendering:pixelated;border:1px solid #ddd"/>'
             for picture in (original, copy, error_image(original, copy)))
         caption = html.escape(words["row"].format(index=int(index), mse=float(mse)))

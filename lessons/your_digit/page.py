@@ -12,8 +12,9 @@ import numpy as np
 import streamlit as st
 
 import lessons.your_digit as keys
-from latentwall import artifacts, config, explore, figures, inference, registry
+from latentwall import artifacts, config, figures, inference, measures, pictures, registry
 from latentwall.data import DataError, as_images, load_mnist
+from latentwall.html import gallery_html
 from lessons.your_digit import logic as drawing
 from webapp.cache import cached_models
 from webapp.components import component
@@ -130,7 +131,7 @@ def landing(ctx: PageContext, kind: str, model: inference.LatentModel, digit: dr
              f'data-lw-y="{code[1]:.6g}" data-lw-error="{error:.6g}"')
     lines = [paragraph(ctx.text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
              *([paragraph(spread)] if spread else []),
-             explore.gallery_html([explore.upscale(repainted, 4)], [ctx.text("digit.repainted")], 112),
+             gallery_html([pictures.upscale(repainted, 4)], [ctx.text("digit.repainted")], 112),
              paragraph(ctx.text("digit.error", error=error))]
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">{"".join(lines)}</div>')
 
@@ -139,12 +140,12 @@ def reader_verdict(ctx: PageContext, reader: inference.Reader, digit: drawing.Di
     """The picture as the models get it, and what the reader reads in it."""
     digits, confidences = reader.read(digit.image[None])
     number, confidence = int(digits[0]), float(confidences[0])
-    verdict = ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+    verdict = ctx.text("wall.verdict_yes" if measures.verdict_is_readable(confidence) else "wall.verdict_no",
                    digit=number, confidence=confidence)
-    pictures = [explore.upscale(digit.image, 4)]
+    prepared = [pictures.upscale(digit.image, 4)]
     hooks = f'data-lw="{keys.VERDICT_HOOK}" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">'
-            f'{explore.gallery_html(pictures, [ctx.text("digit.prepared")], 112)}'
+            f'{gallery_html(prepared, [ctx.text("digit.prepared")], 112)}'
             f'{paragraph(ctx.text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
     if digit.inverted:
         st.caption(ctx.text("digit.inverted"))
