@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from latentwall import config, registry
-from latentwall.data import file_sha256
+from latentwall.datasets import file_sha256
 
 MANIFEST_NAME = "manifest.json"
 # Every trained recipe's encoder and decoder, in models/<dataset>/<recipe>/.

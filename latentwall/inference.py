@@ -66,7 +66,7 @@ class Decoder(_OnnxModel):
         super().__init__(path, (latent_dim,), expected)
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
-        """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
+        """(n, latent_dim) codes -> (n, side, side) float32 images in [0, 1]."""
         images = self._run(codes)[0][..., 0]
         return np.clip((images - self._low) / self._span, 0.0, 1.0).astype("float32")
 
@@ -75,15 +75,15 @@ class Encoder(_OnnxModel):
     """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
 
     def __init__(self, path: Path, expected: list[np.ndarray] | None = None,
-                 pixel_range: tuple[float, float] = (0.0, 1.0)):
+                 pixel_range: tuple[float, float] = (0.0, 1.0), dataset: registry.Dataset = registry.MNIST):
         self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
-        super().__init__(path, (28, 28, 1), expected)
+        super().__init__(path, (*dataset.image_shape, 1), expected)
 
     def _scaled(self, images: np.ndarray) -> np.ndarray:
         return np.asarray(images, "float32") * self._span + self._low
 
     def encode(self, images: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) images in [0, 1] -> (n, latent_dim) codes."""
+        """(n, side, side) images in [0, 1] -> (n, latent_dim) codes."""
         return self._run(self._scaled(images))[0]
 
     def encode_spread(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -95,7 +95,8 @@ class Encoder(_OnnxModel):
 class PcaCoder:
     """A PCA recipe: encodes by projecting on its components, decodes by the inverse, clipped to [0, 1]."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, dataset: registry.Dataset = registry.MNIST):
+        self.image_shape = dataset.image_shape
         with np.load(path, allow_pickle=False) as stored:
             self.projection = latent.Projection(stored["mean"].astype("float64"),
                                                 stored["components"].astype("float64"))
@@ -110,17 +111,18 @@ class PcaCoder:
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         codes = np.asarray(codes, "float32").reshape(-1, self.latent_dim)
-        return np.clip(self.projection.inverse(codes), 0.0, 1.0).astype("float32").reshape(-1, 28, 28)
+        return np.clip(self.projection.inverse(codes), 0.0, 1.0).astype("float32").reshape(-1, *self.image_shape)
 
 
 class Reader(_OnnxModel):
     """Images in, digit probabilities out."""
 
-    def __init__(self, path: Path, expected: list[np.ndarray] | None = None):
-        super().__init__(path, (28, 28, 1), expected)
+    def __init__(self, path: Path, expected: list[np.ndarray] | None = None,
+                 dataset: registry.Dataset = registry.MNIST):
+        super().__init__(path, (*dataset.image_shape, 1), expected)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
+        """(n, side, side) images in [0, 1] -> (n, classes) probabilities."""
         return self._run(images)[0]
 
     def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,11 +242,12 @@ def load_recipe(name: str, models_root: Path = config.MODELS_ROOT) -> RecipeMode
     try:
         meta = artifacts.read_json(own / "meta.json")
         if not recipe.trained:
-            coder = PcaCoder(own / artifacts.PCA_FILE)
+            coder = PcaCoder(own / artifacts.PCA_FILE, recipe.dataset)
             return RecipeModel(recipe, coder, coder, meta, {}, None, None)
         expected = _expected_answers(folder)
         encoder_file, decoder_file = artifacts.MODEL_FILES[recipe.name]
-        encoder = Encoder(folder / artifacts.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range)
+        encoder = Encoder(folder / artifacts.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range,
+                          recipe.dataset)
         decoder = Decoder(folder / artifacts.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
                           recipe.pixel_range)
         history = artifacts.read_json(own / "history.json")

@@ -180,14 +180,18 @@ def test_the_page_reads_in_traditional_chinese(app, anomaly_models, use_models):
 
 def test_without_fashion_mnist_the_other_kinds_are_measured_and_the_page_says_what_is_missing(
         app, smoke_models, use_models, tmp_path, monkeypatch):
-    from latentwall.data import DataError
+    from latentwall import datasets, registry
     from lessons.anomaly import report as report_anomaly
     from tests.helpers import MNIST_FILE, assert_clean
 
-    def absent(*args, **kwargs):
-        raise DataError("Fashion-MNIST was not found.\nSupply it.")
+    found = datasets.load
 
-    monkeypatch.setattr(report_anomaly, "load_fashion", absent)
+    def absent(dataset, *args, **kwargs):
+        if dataset == registry.FASHION_MNIST:
+            raise datasets.DataError("Fashion-MNIST was not found.\nSupply it.")
+        return found(dataset, *args, **kwargs)
+
+    monkeypatch.setattr(datasets, "load", absent)
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     assert report_anomaly.main(["--models", str(tmp_path), "--data", str(MNIST_FILE)]) == 0
     report = report_of(tmp_path)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from latentwall import artifacts, config, i18n, inference, latent, registry, reports
-from latentwall.data import load_mnist
+from latentwall.datasets import load
 from lessons.models import logic as catalogue
 from tests.helpers import MNIST_FILE
 from tests.test_app import assert_clean, markdown_text
@@ -61,7 +61,7 @@ def choose_wide(test, start: int = 5, end: int = 9):
 def oracle_path(root, start: int, end: int, positions: np.ndarray) -> np.ndarray:
     """The path's frames projected on the recipe's picture, computed without the page."""
     model = inference.load_recipe(WIDE.name, root)
-    images = load_mnist(MNIST_FILE, download=False).x_test[[start, end]].astype("float32") / 255.0
+    images = load(registry.MNIST, MNIST_FILE, download=False).x_test[[start, end]].astype("float32") / 255.0
     codes = model.encode(images)
     frames = latent.interpolate(codes[0], codes[1], 1.0 - positions)
     return model.projection.apply(frames)

@@ -165,7 +165,7 @@ def test_the_report_is_written_listed_and_read(evaluated_models):
 def test_a_damaged_or_missing_report_reads_as_none(evaluated_models, tmp_path):
     import shutil
 
-    folder = tmp_path / "mnist"
+    folder = config.dataset_dir(tmp_path)
     shutil.copytree(config.dataset_dir(evaluated_models), folder)
     assert compression.load_report(folder) is not None
     with (folder / compression.REPORT_FILE).open("a") as report:

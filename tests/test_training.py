@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, data, inference, outliers, registry
+from latentwall import artifacts, config, datasets, inference, outliers, registry
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
@@ -35,7 +35,7 @@ def test_artifact_layout_and_metadata(tiny_models):
     for name in LAYOUT:
         assert (folder / name).is_file(), name
     meta = json.loads((folder / "vae" / "meta.json").read_text())
-    assert meta["data_sha256"] == data.file_sha256(MNIST_FILE)
+    assert meta["data_sha256"] == datasets.file_sha256(MNIST_FILE)
     assert meta["architecture"]["latent_dim"] == 2 and meta["seed"] == config.DEFAULT_SEED
     assert {"tensorflow_version", "keras_version", "training_seconds", "epochs", "batch_size"} <= set(meta)
     history = json.loads((folder / "vae" / "history.json").read_text())
@@ -179,7 +179,7 @@ def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
     manifest, and every recipe loads and repaints [0, 1] images whatever scale its lesson trains on."""
     folder = config.dataset_dir(tiny_models)
     listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
-    images = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[:5])[..., 0]
+    images = datasets.as_images(datasets.load(registry.MNIST, MNIST_FILE, download=False).x_test[:5])[..., 0]
     for recipe in registry.RECIPES.values():
         for name in artifacts.recipe_files(recipe):
             assert name in listed, name
@@ -199,7 +199,8 @@ def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
 
 def test_pca_recipes_are_the_principal_components(tiny_models):
     """The linear baseline really is PCA: reconstructions improve with code size and match a direct SVD."""
-    x_train = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_train[:300])[..., 0].reshape(300, -1)
+    pixels = datasets.load(registry.MNIST, MNIST_FILE, download=False).x_train[:300]
+    x_train = datasets.as_images(pixels)[..., 0].reshape(300, -1)
     sizes = [recipe for recipe in registry.sweep("pca")]
     errors = []
     for recipe in sizes:

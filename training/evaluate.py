@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from latentwall import artifacts, config, inference, latent, measures, outliers, registry
-from latentwall.data import DataError, as_images, load_mnist
+from latentwall.datasets import DataError, as_images, load
 from lessons import LESSONS
 
 # The lessons' own reports, in the order of LESSONS: each a module with NAME (the JSON file it writes beside
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         models = inference.load_models(args.models)
         checker = inference.load_checker(args.models)
-        mnist = load_mnist(args.data)
+        mnist = load(registry.MNIST, args.data)
     except (artifacts.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 import numpy as np  # noqa: E402
 
 from latentwall import architectures, artifacts, config, latent, measures, outliers, registry  # noqa: E402
-from latentwall.data import DataError, as_images, file_sha256, load_mnist  # noqa: E402
+from latentwall.datasets import DataError, as_images, file_sha256, load  # noqa: E402
 from training import export  # noqa: E402
 
 # The readers first: evaluating any latent model needs them. Then every recipe of the registry.
@@ -319,7 +319,7 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
 def run(args: argparse.Namespace) -> int:
     import keras
 
-    mnist = load_mnist(args.data)
+    mnist = load(registry.MNIST, args.data)
     data_sha256 = file_sha256(mnist.path)
     limit = args.limit or len(mnist.x_train)
     x_train, y_train = as_images(mnist.x_train[:limit]), mnist.y_train[:limit]

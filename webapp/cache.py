@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latentwall import browser, config, figures, inference, latent, registry, reports
-from latentwall.data import DataError, load_mnist
+from latentwall.datasets import DataError, load
 from webapp.session import wall_words
 
 
@@ -47,7 +47,7 @@ def cached_models(folder: str) -> inference.ModelSet:
 @st.cache_resource(show_spinner=False)  # The test images are read once per process, only when a page needs them.
 def test_set(env_value: str) -> tuple[np.ndarray, np.ndarray] | str:
     try:
-        mnist = load_mnist(env_value or None, download=False)
+        mnist = load(registry.MNIST, env_value or None, download=False)
     except DataError as error:
         return str(error)
     return mnist.x_test.astype("float32") / 255.0, mnist.y_test

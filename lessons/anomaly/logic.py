@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, measures
+from latentwall import artifacts, measures, registry
 
 REPORT_FILE = "anomaly.json"
 EXAMPLES_FILE = "anomaly_examples.npz"
@@ -47,7 +47,7 @@ def scores(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
     return np.mean((images - reconstructions).reshape(len(images), -1) ** 2, axis=1)
 
 
-def uniform_noise(count: int, rng: np.random.Generator, side: int = 28) -> np.ndarray:
+def uniform_noise(count: int, rng: np.random.Generator, side: int = registry.MNIST.image_side) -> np.ndarray:
     """Images of independent uniform [0, 1] pixels."""
     return rng.uniform(0.0, 1.0, (count, side, side)).astype("float32")
 

@@ -124,7 +124,7 @@ def examples_html(folder: str, name: str, side: str, words_language: str, _image
     strings = i18n.load_strings(words_language)
     gallery = html.gallery_html([pictures.upscale(image / 255.0, EXAMPLE_SCALE) for image in _images],
                                 [strings("anomaly.example_score", score=score) for score in scores],
-                                28 * EXAMPLE_SCALE)
+                                registry.MNIST.image_side * EXAMPLE_SCALE)
     return f'<div data-lw="{keys.EXAMPLES_HOOK}" data-lw-side="{side}">{gallery}</div>'
 
 

@@ -310,7 +310,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     from latentwall import pictures
 
     errors = mse_per_image(originals, reconstructions)
-    side = 28 * scale
+    side = registry.MNIST.image_side * scale
     head = "".join(f'<span style="width:{side}px;font-size:0.8rem;color:#555;text-align:center">'
                    f'{html.escape(words[name])}</span>' for name in ("original", "reconstruction", "error"))
     lines = [f'<div style="display:flex;gap:0.4rem">{head}</div>']

@@ -62,7 +62,8 @@ def examples_html(strings: i18n.Strings, found: denoising.Examples, names: tuple
              ("clean", found.clean, None))
     for role, images, scores in roles:
         captions = [psnr_words(strings, score) for score in scores] if scores is not None else [""] * len(images)
-        gallery = gallery_html([pictures.upscale(image, SCALE) for image in images], captions, 28 * SCALE)
+        gallery = gallery_html([pictures.upscale(image, SCALE) for image in images], captions,
+                               registry.MNIST.image_side * SCALE)
         hooks = f'data-lw="row" data-lw-role="{role}"'
         if scores is not None:
             hooks += ' data-lw-psnr="' + " ".join(f"{score:.3f}" for score in scores) + '"'

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from latentwall import artifacts, config, inference, noise, registry
-from latentwall.data import Mnist, as_images
+from latentwall.datasets import Splits, as_images
 from lessons.denoising import logic as denoising
 from lessons.denoising.logic import GAUSSIAN, LESSON, SALT_AND_PEPPER
 
@@ -39,7 +39,7 @@ def curve(models: dict[str, inference.RecipeModel], clean: np.ndarray, kind: str
     return [psnr_at(models, clean, kind, level, seed) for level in levels]
 
 
-def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
+def measure(models_root: Path, mnist: Splits, seed: int) -> dict:
     trained_on_noise, plain = registry.denoising_pair()
     models = {recipe.name: inference.load_recipe(recipe.name, models_root) for recipe in (trained_on_noise, plain)}
     images = as_images(mnist.x_test)[..., 0]

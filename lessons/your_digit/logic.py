@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from latentwall import registry
+
 # The largest file the page reads. Streamlit's own upload limit (1 MB, .streamlit/config.toml) is the outer
 # wall; this one sits under it, so a file Streamlit lets through but that is far larger than any photo of
 # a digit needs is still refused here, with the page's own words, before Pillow parses a byte of it.
@@ -39,8 +41,8 @@ FORMATS = ("PNG", "JPEG")
 DATA_URL_PREFIX = "data:image/png;base64,"
 MAX_DATA_URL_CHARS = 300_000
 
-# MNIST's geometry: the digit fits a 20x20 box, centred by mass in 28x28.
-SIDE = 28
+# MNIST's geometry: the digit fits a 20x20 box, centred by mass in the data set's 28x28.
+SIDE = registry.MNIST.image_side
 BOX = 20
 # A pixel is ink if it is at least this bright (after inverting and stretching), on a 0-1 scale.
 INK_LEVEL = 0.2

@@ -13,7 +13,7 @@ import streamlit as st
 
 import lessons.your_digit as keys
 from latentwall import artifacts, config, figures, inference, measures, pictures, registry
-from latentwall.data import DataError, as_images, load_mnist
+from latentwall.datasets import DataError, as_images, load
 from latentwall.html import gallery_html
 from lessons.your_digit import logic as drawing
 from webapp.cache import cached_models
@@ -104,7 +104,7 @@ def test_scores(root: str, data_env: str) -> drawing.Scores | None:
         except ValueError:
             return None
     try:  # Evaluated before the report existed: measure the AE on the test images instead, once.
-        images = as_images(load_mnist(data_env or None, download=False).x_test)[..., 0]
+        images = as_images(load(registry.MNIST, data_env or None, download=False).x_test)[..., 0]
     except DataError:
         return None
     model = cached_models(root)[registry.AE.name]

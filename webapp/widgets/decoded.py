@@ -43,7 +43,8 @@ def verdict_html(kind: str, answer: clicks.ClickAnswer, scale: int = 8) -> str:
     coordinate, digit and confidence.
     """
     x, y = float(answer.code[0]), float(answer.code[1])
-    lines = [gallery_html([pictures.upscale(answer.image, scale)], [text("decoded.caption")], 28 * scale),
+    lines = [gallery_html([pictures.upscale(answer.image, scale)], [text("decoded.caption")],
+                          answer.image.shape[-1] * scale),
              paragraph(text("decoded.coordinate", x=x, y=y)),
              paragraph(text("decoded.reader", digit=answer.digit, confidence=answer.confidence)),
              paragraph(text("decoded.nearest_title", count=len(answer.neighbours)))]
