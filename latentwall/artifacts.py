@@ -1,15 +1,14 @@
 """Save, verify and export what lives in models/: the manifest guards every file before anything reads it.
 
 The `.keras` files are the source of truth; each has an ONNX export beside it (same name, `.onnx`), which
-is what the app runs (see inference.py). Keras is imported only by the functions that need it, so the app
-can use this module without loading TensorFlow.
+is what the app runs (see inference.py). Loading, saving and exporting Keras models is latentwall/keras/io.py's,
+so this module never imports Keras and the app can use it without loading TensorFlow.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,40 +90,6 @@ def verify_manifest(folder: Path, required: tuple[str, ...] = (), only_required:
     return files
 
 
-def load_keras_model(path: Path):
-    """Load one .keras file the safe way: no compile, safe_mode on, our custom layers registered."""
-    import keras
-
-    from latentwall import architectures  # noqa: F401  Registers the Sampling and Temperature layers with Keras.
-
-    return keras.saving.load_model(path, compile=False, safe_mode=True)
-
-
-def save_keras_model(model, path: Path) -> None:
-    """Save a Keras model as a .keras file with its members deflated (see deflate_keras)."""
-    model.save(path)
-    deflate_keras(path)
-
-
-def deflate_keras(path: Path) -> None:
-    """Rewrite a .keras file with every member deflated; each member's name, date and bytes stay as they were.
-
-    Keras stores its zip uncompressed, and the weights of these models shrink by about a tenth under zlib.
-    Keras, and keras_summary.py reading the config, open a deflated archive as they open a stored one.
-    """
-    path = Path(path)
-    staged = path.with_name(f".{path.name}.deflating")
-    try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(staged, "w") as target:
-            for info in source.infolist():
-                member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                member.external_attr = info.external_attr
-                target.writestr(member, source.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
-
-
 @dataclass(frozen=True)
 class Wall:
     """The 2-D codes of the 10,000 test digits, with their labels (and the VAE's log-variances)."""
@@ -199,16 +164,6 @@ def required_files(recipes: tuple[registry.Recipe, ...] = registry.WALL_PAIR) ->
     for recipe in recipes:
         names += recipe_files(recipe)
     return tuple(names)
-
-
-def export_onnx(model, target: Path) -> Path:
-    """Export a loaded Keras model to ONNX at target (needs tf2onnx, a training-time dependency).
-
-    The model is called once first: Keras builds a functional model's graph for export from a traced call.
-    """
-    model(np.zeros((1, *model.input_shape[1:]), "float32"))
-    model.export(str(target), format="onnx", verbose=False)
-    return Path(target)
 
 
 def replace_folder(staged: Path, final: Path) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from latentwall import artifacts, browser, config, inference, latent
+from latentwall.keras import io as keras_io
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import (
@@ -118,7 +119,7 @@ def test_a_pointer_sweep_repaints_the_preview_at_each_step_where_the_pointer_is(
 
 
 def _keras_images(decoder_file, codes: np.ndarray) -> np.ndarray:
-    decoder = artifacts.load_keras_model(decoder_file)
+    decoder = keras_io.load_keras_model(decoder_file)
     return np.asarray(decoder(codes, training=False)).reshape(len(codes), -1)
 
 

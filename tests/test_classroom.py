@@ -16,6 +16,7 @@ import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from latentwall import artifacts, config, latent
+from latentwall.keras import io as keras_io
 from training.student import Student
 
 WALL = "wall-pick-ae"
@@ -326,7 +327,7 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
 
     addresses = browser.decoder_addresses(smoke_models, kind)
     folder = config.dataset_dir(smoke_models)
-    decoder = artifacts.load_keras_model(folder / kind / "decoder.keras")
+    decoder = keras_io.load_keras_model(folder / kind / "decoder.keras")
     expected = {"spec": (folder / kind / "decoder.weights.json").read_bytes(),
                 "weights": b"".join(np.asarray(array, "<f4").tobytes() for array in decoder.get_weights())}
     for role in ("spec", "weights"):

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from latentwall import artifacts, config, inference
+from latentwall.keras import io as keras_io
 from training import export
 
 COMMITTED = config.PROJECT_ROOT / "models"
@@ -35,11 +36,11 @@ def test_the_served_models_decode_like_keras(smoke_models):
     served = inference.load_models(smoke_models)
     codes = np.random.default_rng(2).normal(size=(16, 2)).astype("float32")
     for kind in ("ae", "vae"):
-        keras_decoder = artifacts.load_keras_model(folder / kind / "decoder.keras")
+        keras_decoder = keras_io.load_keras_model(folder / kind / "decoder.keras")
         expected = np.asarray(keras_decoder(codes))[..., 0]
         np.testing.assert_allclose(served[kind].decoder.decode(codes), expected, atol=1e-5)
     images = served.ae.decoder.decode(codes)
-    expected = np.asarray(artifacts.load_keras_model(folder / "reader.keras")(images[..., None]))
+    expected = np.asarray(keras_io.load_keras_model(folder / "reader.keras")(images[..., None]))
     np.testing.assert_allclose(served.reader.probabilities(images), expected, atol=1e-5)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from latentwall import config, datasets, inference, registry
+from latentwall.keras import io as keras_io
 from tests.helpers import MNIST_FILE
 from training import evaluate
 
@@ -43,11 +44,10 @@ def test_the_checker_is_a_fair_second_opinion(report):
 
 
 def test_the_temperature_is_folded_into_the_committed_readers():
-    from latentwall import artifacts
 
     for name in ("reader", "checker"):
         meta = json.loads((config.dataset_dir(COMMITTED) / f"{name}_meta.json").read_text())
-        model = artifacts.load_keras_model(config.dataset_dir(COMMITTED) / f"{name}.keras")
+        model = keras_io.load_keras_model(config.dataset_dir(COMMITTED) / f"{name}.keras")
         assert model.get_layer("temperature").temperature == pytest.approx(meta["calibration"]["temperature"])
         assert meta["calibration"]["temperature"] != 1.0
 

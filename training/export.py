@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 import numpy as np  # noqa: E402
 
 from latentwall import artifacts, browser, config  # noqa: E402
+from latentwall.keras import io as keras_io  # noqa: E402
 
 # The largest difference allowed between an export and its Keras model on the same inputs, relative to the
 # model's largest output (at least 1): a decoder that paints 0-255 pixels is held to the same float32 digits.
@@ -36,7 +37,7 @@ def keras_outputs(model, inputs: np.ndarray) -> list[np.ndarray]:
 def largest_difference(keras_path: Path, onnx_path: Path, count: int = 64) -> float:
     """The largest difference between the Keras model and its ONNX export on fixed inputs, relative to the
     largest output (at least 1)."""
-    return _difference(artifacts.load_keras_model(keras_path), onnx_path, count)
+    return _difference(keras_io.load_keras_model(keras_path), onnx_path, count)
 
 
 def _difference(model, onnx_path: Path, count: int = 64) -> float:
@@ -60,8 +61,8 @@ def export_folder(folder: Path) -> dict[str, float]:
     for name in artifacts.keras_files():
         if not (folder / name).is_file():  # A run that trained one model into an empty folder.
             continue
-        model = artifacts.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
-        onnx_path = artifacts.export_onnx(model, folder / artifacts.onnx_name(name))
+        model = keras_io.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
+        onnx_path = keras_io.export_onnx(model, folder / artifacts.onnx_name(name))
         differences[name] = _difference(model, onnx_path)
         if differences[name] > TOLERANCE:
             raise artifacts.ArtifactError(

@@ -22,8 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import architectures, artifacts, config, latent, measures, outliers, registry  # noqa: E402
+from latentwall import artifacts, config, latent, measures, outliers, registry  # noqa: E402
 from latentwall.datasets import DataError, as_images, file_sha256, load  # noqa: E402
+from latentwall.keras import builders  # noqa: E402
+from latentwall.keras import io as keras_io  # noqa: E402
 from training import export  # noqa: E402
 
 # The readers first: evaluating any latent model needs them. Then every recipe of the registry.
@@ -157,7 +159,7 @@ def noisy(recipe: registry.Recipe, images: np.ndarray, seed: int) -> np.ndarray:
 
 def reconstruction_loss_for(recipe: registry.Recipe):
     """The loss the recipe's lesson trains with: summed binary cross-entropy, or the mean squared error."""
-    return architectures.reconstruction_loss if recipe.loss == "bce" else "mse"
+    return builders.reconstruction_loss if recipe.loss == "bce" else "mse"
 
 
 def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> dict:
@@ -183,7 +185,7 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
         return fit_pca(recipe, x_train, x_test, y_test, folder)
     if recipe.held_out_digit is not None:  # A digit the model never sees, for the anomaly lesson's hard case.
         x_train = x_train[y_train != recipe.held_out_digit]
-    encoder, decoder, model = architectures.recipe_models(recipe, seed=settings["seed"])
+    encoder, decoder, model = builders.recipe_models(recipe, seed=settings["seed"])
     steps = int(np.ceil(len(x_train) / settings["batch_size"]))
     rate = (schedule(settings["learning_rate"], settings["epochs"], steps) if recipe.schedule == "cosine"
             else settings["learning_rate"])
@@ -202,8 +204,8 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
     history, seconds = fit(model, train, test, settings["epochs"], args.target_mse)
 
     folder.mkdir(parents=True, exist_ok=True)
-    artifacts.save_keras_model(encoder, folder / "encoder.keras")
-    artifacts.save_keras_model(decoder, folder / "decoder.keras")
+    keras_io.save_keras_model(encoder, folder / "encoder.keras")
+    keras_io.save_keras_model(decoder, folder / "decoder.keras")
     encoded = encoder.predict(clean_test, batch_size=1024, verbose=0)
     codes, log_var = (encoded[0], encoded[1]) if recipe.variational else (encoded, None)
     if recipe.latent_dim == 2:
@@ -241,8 +243,8 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     import keras
 
     seed = settings["seed"]
-    arguments = architectures.READER_ARGUMENTS[kind]
-    build = architectures.build_reader if kind == "reader" else architectures.build_checker
+    arguments = builders.READER_ARGUMENTS[kind]
+    build = builders.build_reader if kind == "reader" else builders.build_checker
     model = build(**arguments)
     held_out = min(CALIBRATION_DIGITS, len(x_train) // 10)
     order = np.random.default_rng(seed).permutation(len(x_train))
@@ -263,10 +265,10 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
 
     # The temperature is fitted on held-out digits softened the same way: sharp and soft, as the reader meets them.
     held_out_images = outliers.soften(x_train[calibration][..., 0], augment)[..., None]
-    logits = architectures.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
+    logits = builders.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
     temperature = measures.fit_temperature(logits, y_train[calibration])
-    calibrated = architectures.with_temperature(model, temperature)
-    artifacts.save_keras_model(calibrated, folder / f"{kind}.keras")
+    calibrated = builders.with_temperature(model, temperature)
+    keras_io.save_keras_model(calibrated, folder / f"{kind}.keras")
     calibration_report = {
         "temperature": temperature,
         "held_out_digits": int(held_out),

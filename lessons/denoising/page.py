@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.denoising as keys
-from latentwall import figures, i18n, keras_summary, noise, pictures, registry
+from latentwall import figures, i18n, noise, pictures, registry
 from latentwall.html import gallery_html
+from latentwall.keras import summary as keras_summary
 from lessons.denoising import logic as denoising
 from webapp.cache import file_stamp
 from webapp.context import PageContext, run
