@@ -27,8 +27,7 @@ DEFAULT_SEED = 1337
 # The exact command a user runs to (re)create the committed models; quoted in error messages.
 TRAIN_COMMAND = "python -m training.train"
 
-# The report `python -m training.evaluate` writes beside the models; the comparison page reads it.
-EVALUATION_FILE = "evaluation.json"
+# The command that writes the reports beside the models (latentwall/store.py names their files).
 EVALUATE_COMMAND = "python -m training.evaluate"
 
 # Confidence above which the reader's verdict on a decoded image counts as "readable".

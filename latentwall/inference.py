@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, latent, registry
+from latentwall import config, latent, registry, store
 
 
 class _OnnxModel:
@@ -39,12 +39,12 @@ class _OnnxModel:
         self._input = self._session.get_inputs()[0].name
         self._input_shape = input_shape
         # The probe doubles as the warm-up, so a student's first click does not pay for it.
-        answers = self._run(artifacts.probe_inputs(input_shape))
+        answers = self._run(store.probe_inputs(input_shape))
         if expected is not None and (len(answers) != len(expected) or any(
-                answer.shape != want.shape or not np.allclose(answer, want, rtol=artifacts.PROBE_TOLERANCE,
-                                                                     atol=artifacts.PROBE_TOLERANCE)
+                answer.shape != want.shape or not np.allclose(answer, want, rtol=store.PROBE_TOLERANCE,
+                                                                     atol=store.PROBE_TOLERANCE)
                 for answer, want in zip(answers, expected))):
-            raise artifacts.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
+            raise store.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
 
     def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> list[np.ndarray]:
         """Every output of the model for inputs, in batches so a large grid stays within memory."""
@@ -138,7 +138,7 @@ class LatentModel:
     kind: str
     encoder: Encoder
     decoder: Decoder
-    wall: artifacts.Wall
+    wall: store.Wall
     meta: dict
 
 
@@ -158,11 +158,11 @@ class ModelSet:
 
 def _expected_answers(folder: Path):
     """A function giving the stored probe answers of one .keras file's export."""
-    with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+    with np.load(folder / store.PROBES_FILE, allow_pickle=False) as stored:
         probes = {name: stored[name] for name in stored.files}
 
     def expected(keras_name: str) -> list[np.ndarray]:
-        prefix = f"{artifacts.onnx_name(keras_name)}:"
+        prefix = f"{store.onnx_name(keras_name)}:"
         return [probes[f"{prefix}{number}"] for number in range(sum(name.startswith(prefix) for name in probes))]
 
     return expected
@@ -171,14 +171,14 @@ def _expected_answers(folder: Path):
 def load_checker(models_root: Path = config.MODELS_ROOT) -> Reader:
     """The second reader, which only the evaluation runs (the app never loads it), verified like the others."""
     folder = config.dataset_dir(models_root)
-    artifacts.verify_manifest(folder, (artifacts.CHECKER_FILE, artifacts.onnx_name(artifacts.CHECKER_FILE)))
+    store.verify_manifest(folder, (store.CHECKER_FILE, store.onnx_name(store.CHECKER_FILE)))
     try:
-        return Reader(folder / artifacts.onnx_name(artifacts.CHECKER_FILE),
-                      expected=_expected_answers(folder)(artifacts.CHECKER_FILE))
+        return Reader(folder / store.onnx_name(store.CHECKER_FILE),
+                      expected=_expected_answers(folder)(store.CHECKER_FILE))
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The second reader in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
-            f"{artifacts.fix_advice()}") from None
+            f"{store.fix_advice()}") from None
 
 
 def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
@@ -187,25 +187,25 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     Any failure to load, a damaged file whose manifest entry was recomputed included, raises ArtifactError.
     """
     folder = config.dataset_dir(models_root)
-    artifacts.verify_manifest(folder, artifacts.required_files())
+    store.verify_manifest(folder, store.required_files())
     try:
         expected = _expected_answers(folder)
         latent = {}
         for recipe in registry.WALL_PAIR:
             kind = recipe.name
-            encoder_file, decoder_file = artifacts.MODEL_FILES[kind]
+            encoder_file, decoder_file = store.MODEL_FILES[kind]
             latent[kind] = LatentModel(
                 kind=kind,
-                encoder=Encoder(folder / artifacts.onnx_name(encoder_file), expected=expected(encoder_file)),
-                decoder=Decoder(folder / artifacts.onnx_name(decoder_file), expected=expected(decoder_file)),
-                wall=artifacts.load_wall(folder / kind / "wall.npz"),
-                meta=artifacts.read_json(folder / kind / "meta.json"),
+                encoder=Encoder(folder / store.onnx_name(encoder_file), expected=expected(encoder_file)),
+                decoder=Decoder(folder / store.onnx_name(decoder_file), expected=expected(decoder_file)),
+                wall=store.load_wall(store.wall_path(folder, kind)),
+                meta=store.read_json(store.record_path(folder, kind, "meta")),
             )
-        reader = Reader(folder / artifacts.onnx_name(artifacts.READER_FILE), expected=expected(artifacts.READER_FILE))
+        reader = Reader(folder / store.onnx_name(store.READER_FILE), expected=expected(store.READER_FILE))
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
-            f"{artifacts.fix_advice()}") from None
+            f"{store.fix_advice()}") from None
     return ModelSet(ae=latent[registry.AE.name], vae=latent[registry.VAE.name], reader=reader, folder=folder)
 
 
@@ -219,7 +219,7 @@ class RecipeModel:
     decoder: Decoder | PcaCoder
     meta: dict
     history: dict
-    picture: artifacts.Wall | None
+    picture: store.Wall | None
     projection: latent.Projection | None
 
     def encode(self, images: np.ndarray) -> np.ndarray:
@@ -236,28 +236,28 @@ def load_recipe(name: str, models_root: Path = config.MODELS_ROOT) -> RecipeMode
     """One recipe, verified against the manifest (its own files only) and loaded; ArtifactError otherwise."""
     recipe = registry.recipe(name)
     folder = config.dataset_dir(models_root)
-    files = artifacts.recipe_files(recipe)
-    artifacts.verify_manifest(folder, (*files, artifacts.PROBES_FILE), only_required=True)
+    files = store.recipe_files(recipe)
+    store.verify_manifest(folder, (*files, store.PROBES_FILE), only_required=True)
     own = folder / recipe.name
     try:
-        meta = artifacts.read_json(own / "meta.json")
+        meta = store.read_json(store.record_path(folder, recipe.name, "meta"))
         if not recipe.trained:
-            coder = PcaCoder(own / artifacts.PCA_FILE, recipe.dataset)
+            coder = PcaCoder(own / store.PCA_FILE, recipe.dataset)
             return RecipeModel(recipe, coder, coder, meta, {}, None, None)
         expected = _expected_answers(folder)
-        encoder_file, decoder_file = artifacts.MODEL_FILES[recipe.name]
-        encoder = Encoder(folder / artifacts.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range,
+        encoder_file, decoder_file = store.MODEL_FILES[recipe.name]
+        encoder = Encoder(folder / store.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range,
                           recipe.dataset)
-        decoder = Decoder(folder / artifacts.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
+        decoder = Decoder(folder / store.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
                           recipe.pixel_range)
-        history = artifacts.read_json(own / "history.json")
+        history = store.read_json(store.record_path(folder, recipe.name, "history"))
         if recipe.latent_dim == 2:
-            return RecipeModel(recipe, encoder, decoder, meta, history, artifacts.load_wall(own / "wall.npz"), None)
-        with np.load(own / artifacts.PROJECTION_FILE, allow_pickle=False) as stored:
+            return RecipeModel(recipe, encoder, decoder, meta, history, store.load_wall(own / store.WALL_FILE), None)
+        with np.load(own / store.PROJECTION_FILE, allow_pickle=False) as stored:
             projection = latent.Projection(stored["mean"].astype("float64"), stored["axes"].astype("float64"))
-            picture = artifacts.Wall(stored["codes"], stored["labels"])
+            picture = store.Wall(stored["codes"], stored["labels"])
         return RecipeModel(recipe, encoder, decoder, meta, history, picture, projection)
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The model {recipe.name} in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
             f"Recreate it with:  {config.TRAIN_COMMAND} --recipe {recipe.name}") from None

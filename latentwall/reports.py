@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latentwall import artifacts, config, registry
+from latentwall import registry, store
 
 
 def load_evaluation(folder: Path) -> dict | None:
     """The report `python -m training.evaluate` wrote beside the models, or None if there is none yet."""
     try:
-        report = artifacts.read_json(Path(folder) / config.EVALUATION_FILE)
+        report = store.read_json(Path(folder) / store.EVALUATION_FILE)
     except (OSError, ValueError):
         return None
     return report if isinstance(report, dict) and set(registry.WALL_KINDS) <= set(report) else None

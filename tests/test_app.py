@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from latentwall import artifacts, config, i18n, latent, reports
+from latentwall import config, i18n, latent, reports, store
 from lessons.compare import logic as claims
 from tests.helpers import assert_clean
 
@@ -37,8 +37,8 @@ def coordinate(test) -> tuple[float, float] | None:
 
 
 
-def wall_of(root, kind="ae") -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind="ae") -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def test_home_page_tells_the_story_and_links_the_pages(app):
@@ -227,7 +227,7 @@ def test_a_damaged_export_with_a_recomputed_manifest_gives_the_friendly_page(app
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     damaged = config.dataset_dir(tmp_path) / "ae" / "decoder.onnx"
     damaged.write_bytes(damaged.read_bytes()[:-4096])
-    artifacts.write_manifest(config.dataset_dir(tmp_path))
+    store.write_manifest(config.dataset_dir(tmp_path))
     use_models(tmp_path)
     test = app("lessons/wall/page.py")
     assert not test.exception
@@ -350,10 +350,10 @@ def test_the_claims_panel_shows_the_measured_figures_and_reveals_the_verdicts(ap
     copy = tmp_path / "models"
     shutil.copytree(evaluated_models, copy)
     folder = config.dataset_dir(copy)
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     report["ae"]["area"]["shares"] = [0.1] * 10
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    store.write_manifest(folder)
     use_models(copy)
     strings = i18n.load_strings("en")
 
@@ -382,10 +382,10 @@ def test_an_evaluation_without_the_claims_figures_names_the_command(app, evaluat
     copy = tmp_path / "models"
     shutil.copytree(evaluated_models, copy)
     folder = config.dataset_dir(copy)
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     del report["vae"]["continuity"]
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    store.write_manifest(folder)
     use_models(copy)
     test = app("lessons/compare/page.py")
     assert_clean(test)
@@ -404,16 +404,16 @@ def test_a_new_evaluation_reaches_pages_already_open(app, evaluated_models, use_
     compare, denoising_page = app("lessons/compare/page.py"), app("lessons/denoising/page.py")
     assert_clean(compare)
     assert not any(info.value == strings("claims.outdated") for info in compare.info), "the claims are judged"
-    shown = artifacts.read_json(folder / "denoising.json")["digits"]
+    shown = store.read_json(folder / "denoising.json")["digits"]
     assert strings("denoising.chart_caption", digits=shown) in [caption.value for caption in denoising_page.caption]
 
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     del report["vae"]["continuity"]
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    noise_report = artifacts.read_json(folder / "denoising.json")
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    noise_report = store.read_json(folder / "denoising.json")
     noise_report["digits"] = shown + 1
-    artifacts.write_json(folder / "denoising.json", noise_report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / "denoising.json", noise_report)
+    store.write_manifest(folder)
     compare.run()
     denoising_page.run()
     assert any(info.value == strings("claims.outdated") for info in compare.info), "the new report is judged"

@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import config, figures, registry
+from latentwall import config, figures, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
@@ -132,7 +132,7 @@ def test_the_charts_and_words_come_from_the_report(page_with_report, evaluated_m
     decoder = max(compression.decoder_bytes(folder, recipe) for recipe in registry.WALL_PAIR)
     assert f"**{decoder / 1e6:.1f} MB**" in words
     # The lessons' note: each dense lesson recipe's test MSE from evaluation.json, and the raw-pixel loss.
-    measured = json.loads((folder / config.EVALUATION_FILE).read_text())["recipes"]
+    measured = json.loads((folder / store.EVALUATION_FILE).read_text())["recipes"]
     table = test.table[0].value
     for recipe in registry.dense_lessons():
         assert f"{measured[recipe.name]['test_mse']:.4f}" in table.to_string()

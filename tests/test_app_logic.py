@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latentwall import artifacts, config, figures, html, inputs, latent, pictures, reports
+from latentwall import figures, html, inputs, latent, pictures, reports, store
 from latentwall.i18n import load_strings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +28,12 @@ clicks = st.fixed_dictionaries({"x": untrusted, "y": untrusted}, optional={"inde
 
 def test_a_vae_wall_reaches_over_its_prior_and_an_ae_wall_hugs_its_codes():
     codes = CODES * 0.01
-    ae_box = latent.wall_box(artifacts.Wall(codes, LABELS))
-    vae_box = latent.wall_box(artifacts.Wall(codes, LABELS, log_var=np.zeros_like(codes)))
+    ae_box = latent.wall_box(store.Wall(codes, LABELS))
+    vae_box = latent.wall_box(store.Wall(codes, LABELS, log_var=np.zeros_like(codes)))
     assert ae_box == latent.bounding_box(codes, latent.WALL_MARGIN)
     reach = latent.PRIOR_REACH
     assert vae_box[0] <= -reach and vae_box[1] >= reach and vae_box[2] <= -reach and vae_box[3] >= reach
-    wide = artifacts.Wall(CODES * 10, LABELS, log_var=np.zeros_like(CODES))
+    wide = store.Wall(CODES * 10, LABELS, log_var=np.zeros_like(CODES))
     assert latent.wall_box(wide) == latent.bounding_box(CODES * 10, latent.WALL_MARGIN)
 
 
@@ -208,9 +208,9 @@ def test_defect_rows_survive_a_damaged_report():
 
 def test_load_evaluation_rejects_garbage(tmp_path):
     assert reports.load_evaluation(tmp_path) is None
-    (tmp_path / config.EVALUATION_FILE).write_text("[1, 2")
+    (tmp_path / store.EVALUATION_FILE).write_text("[1, 2")
     assert reports.load_evaluation(tmp_path) is None
-    (tmp_path / config.EVALUATION_FILE).write_text('{"ae": {}}')
+    (tmp_path / store.EVALUATION_FILE).write_text('{"ae": {}}')
     assert reports.load_evaluation(tmp_path) is None
 
 
@@ -248,7 +248,7 @@ def test_opening_view_shows_the_middle_of_every_class_inside_the_wall():
     labels = np.repeat(np.arange(10), 100)
     codes[labels == 1] = np.column_stack([rng.uniform(0, 100, 100), rng.normal(0, 1, 100)])
     codes[np.flatnonzero(labels == 1)[:5], 0] += 400
-    wall = artifacts.Wall(codes.astype("float32"), labels)
+    wall = store.Wall(codes.astype("float32"), labels)
     view, box = latent.opening_view(wall), latent.wall_box(wall)
     assert box[0] <= view[0] and view[1] <= box[1] and box[2] <= view[2] and view[3] <= box[3]
     for digit in range(10):

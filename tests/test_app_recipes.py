@@ -14,7 +14,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, i18n, inference, latent, registry, reports
+from latentwall import config, i18n, inference, latent, registry, reports, store
 from latentwall.datasets import load
 from lessons.models import logic as catalogue
 from tests.helpers import MNIST_FILE
@@ -113,7 +113,7 @@ def test_a_link_opens_a_recipe_and_a_forged_one_falls_back_to_the_wall_pair(app)
 def test_a_missing_recipe_names_the_command_that_trains_it(app, smoke_models, use_models, tmp_path):
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     shutil.rmtree(config.dataset_dir(tmp_path) / WIDE.name)  # As a folder trained before the recipe existed.
-    artifacts.write_manifest(config.dataset_dir(tmp_path))
+    store.write_manifest(config.dataset_dir(tmp_path))
     use_models(tmp_path)
     test = app(INTERPOLATION, query={"recipe": WIDE.name})
     assert not test.exception

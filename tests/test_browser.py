@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, latent
+from latentwall import config, latent, store
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 from training.benchmark_app import (
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.browser
 TOLERANCE = 0.015
 
 
-def wall_of(root, kind: str) -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind: str) -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def open_page(page, server, path: str, wall_keys: list[str], root=None) -> None:

@@ -15,15 +15,15 @@ import pytest
 import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from latentwall import artifacts, config, latent
+from latentwall import config, latent, store
 from latentwall.keras import io as keras_io
 from training.student import Student
 
 WALL = "wall-pick-ae"
 
 
-def wall_of(root, kind: str = "ae") -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind: str = "ae") -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def run(coroutine):

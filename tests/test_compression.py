@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, registry
+from latentwall import config, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
@@ -149,7 +149,7 @@ def test_the_report_is_written_listed_and_read(evaluated_models):
     folder = config.dataset_dir(evaluated_models)
     report = compression.load_report(folder)
     assert report is not None, "training.evaluate writes compression.json and lists it in the manifest"
-    assert "compression.json" in artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+    assert "compression.json" in store.read_json(folder / store.MANIFEST_NAME)["files"]
     assert [point["quality"] for point in report["jpeg"]["curve"]] == list(compression.QUALITIES)
     names = {recipe.name for recipe in (*registry.sweep("dense-ae"), *registry.sweep("pca"), *registry.WALL_PAIR)}
     assert set(report["codes"]["recipes"]) == names

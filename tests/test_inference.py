@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, inference
+from latentwall import config, inference, store
 from latentwall.keras import io as keras_io
 from training import export
 
@@ -18,16 +18,16 @@ COMMITTED = config.PROJECT_ROOT / "models"
 
 
 @pytest.mark.parametrize("root", ["tiny", "committed"])
-@pytest.mark.parametrize("name", artifacts.keras_files())
+@pytest.mark.parametrize("name", store.keras_files())
 def test_every_export_agrees_with_its_keras_model(root, name, smoke_models):
     folder = config.dataset_dir(smoke_models if root == "tiny" else COMMITTED)
-    assert export.largest_difference(folder / name, folder / artifacts.onnx_name(name)) <= 1e-5
+    assert export.largest_difference(folder / name, folder / store.onnx_name(name)) <= 1e-5
 
 
 def test_the_manifest_lists_every_export():
-    listed = artifacts.verify_manifest(config.dataset_dir(COMMITTED))
-    for name in artifacts.keras_files():
-        assert artifacts.onnx_name(name) in listed
+    listed = store.verify_manifest(config.dataset_dir(COMMITTED))
+    for name in store.keras_files():
+        assert store.onnx_name(name) in listed
 
 
 def test_the_served_models_decode_like_keras(smoke_models):
@@ -83,7 +83,7 @@ def test_a_damaged_export_with_a_recomputed_manifest_is_an_artifact_error(smoke_
     else:
         content = bytearray(b"PK\x03\x04 this is a zip header and nothing else")
     target.write_bytes(bytes(content))
-    artifacts.write_manifest(config.dataset_dir(copy))
-    with pytest.raises(artifacts.ArtifactError) as caught:
+    store.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
     assert "could not be loaded" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)

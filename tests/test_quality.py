@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from latentwall import config, datasets, inference, registry
+from latentwall import config, datasets, inference, registry, store
 from latentwall.keras import io as keras_io
 from tests.helpers import MNIST_FILE
 from training import evaluate
@@ -58,7 +58,7 @@ def test_vae_prior_samples_land_near_data_and_read_clearly(report):
 
 
 def test_the_committed_evaluation_matches_a_fresh_one(report):
-    committed = json.loads((config.dataset_dir(COMMITTED) / config.EVALUATION_FILE).read_text())
+    committed = json.loads((config.dataset_dir(COMMITTED) / store.EVALUATION_FILE).read_text())
     for kind in ("ae", "vae"):
         assert committed[kind]["test_mse"] == pytest.approx(report[kind]["test_mse"], abs=1e-4)
         for scheme in evaluate.SCHEMES:
@@ -111,7 +111,7 @@ def test_the_code_size_sweep_pays_off(recipes_report):
 
 
 def test_the_committed_recipe_figures_match_a_fresh_measurement(recipes_report):
-    committed = json.loads((config.dataset_dir(COMMITTED) / config.EVALUATION_FILE).read_text())["recipes"]
+    committed = json.loads((config.dataset_dir(COMMITTED) / store.EVALUATION_FILE).read_text())["recipes"]
     assert set(committed) == set(registry.RECIPES)
     for name, figures in recipes_report.items():
         assert committed[name]["test_mse"] == pytest.approx(figures["test_mse"], abs=1e-4), name

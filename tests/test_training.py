@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, datasets, inference, outliers, registry
+from latentwall import config, datasets, inference, outliers, registry, store
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
@@ -63,13 +63,13 @@ def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
     content = bytearray(target.read_bytes())
     content[len(content) // 2] ^= 0xFF
     target.write_bytes(bytes(content))
-    with pytest.raises(artifacts.ArtifactError) as caught:
+    with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
     assert "damaged" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
 
 
 def test_missing_models_say_how_to_make_them(tmp_path):
-    with pytest.raises(artifacts.ArtifactError, match="python -m training.train"):
+    with pytest.raises(store.ArtifactError, match="python -m training.train"):
         inference.load_models(tmp_path)
 
 
@@ -171,17 +171,17 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
     for reader in ("reader", "checker"):
         assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
         assert len(report[reader]["nondigits"]["kinds"]) >= 5
-    assert "evaluation.json" in artifacts.verify_manifest(config.dataset_dir(copy))
+    assert "evaluation.json" in store.verify_manifest(config.dataset_dir(copy))
 
 
 def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
     """The smoke test of the registry: one tiny run of `--all` leaves every recipe's files, each listed in the
     manifest, and every recipe loads and repaints [0, 1] images whatever scale its lesson trains on."""
     folder = config.dataset_dir(tiny_models)
-    listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+    listed = store.read_json(folder / store.MANIFEST_NAME)["files"]
     images = datasets.as_images(datasets.load(registry.MNIST, MNIST_FILE, download=False).x_test[:5])[..., 0]
     for recipe in registry.RECIPES.values():
-        for name in artifacts.recipe_files(recipe):
+        for name in store.recipe_files(recipe):
             assert name in listed, name
         model = inference.load_recipe(recipe.name, tiny_models)
         assert model.meta["lesson"] == recipe.lesson

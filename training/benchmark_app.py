@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, latent
+from latentwall import config, inference, latent, store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         models = inference.load_models(args.models)
-    except artifacts.ArtifactError as error:
+    except store.ArtifactError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     figures = {"decode_ms": decode_median_ms(models)}

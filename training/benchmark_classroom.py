@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, latent, registry
+from latentwall import config, latent, registry, store
 from training import class_load
 from training.benchmark_app import CHROMIUM, VIEWPORT, AppServer, launch_browser_async
 from training.student import Student
@@ -429,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.browsers and not Path(CHROMIUM).is_file():
         parser.error(f"--browsers needs Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        wall = artifacts.load_wall(config.dataset_dir(args.models) / registry.AE.name / "wall.npz")
+        wall = store.load_wall(store.wall_path(config.dataset_dir(args.models), registry.AE.name))
     except OSError as error:
         print(f"error: no wall codes in {args.models}: {error}", file=sys.stderr)
         return 2

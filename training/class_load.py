@@ -28,7 +28,7 @@ import websockets
 from PIL import Image, ImageDraw
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from latentwall import artifacts, config, i18n, latent, registry
+from latentwall import config, i18n, latent, registry, store
 from lessons.anomaly import logic as anomaly
 from lessons.your_digit import logic as drawing
 from training.student import Run, Student
@@ -82,7 +82,7 @@ def compare_key(kind: str) -> str:
 
 def wall_boxes(models_root: Path) -> dict[str, tuple[float, float, float, float]]:
     """Each wall model's box, where its students click."""
-    return {kind: latent.wall_box(artifacts.load_wall(config.dataset_dir(models_root) / kind / "wall.npz"))
+    return {kind: latent.wall_box(store.load_wall(store.wall_path(config.dataset_dir(models_root), kind)))
             for kind in KINDS}
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, latent, measures, outliers, registry
+from latentwall import config, inference, latent, measures, outliers, registry, store
 from latentwall.datasets import DataError, as_images, load
 from lessons import LESSONS
 
@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         models = inference.load_models(args.models)
         checker = inference.load_checker(args.models)
         mnist = load(registry.MNIST, args.data)
-    except (artifacts.ArtifactError, DataError) as error:
+    except (store.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report = evaluate(models, checker, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
@@ -305,11 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     print(recipe_table(report["recipes"]))
     for name in REPORTS:
         topic = importlib.import_module(name)
-        artifacts.write_json(models.folder / topic.NAME, topic.measure(args.models, mnist, args.seed))
+        store.write_json(models.folder / topic.NAME, topic.measure(args.models, mnist, args.seed))
         print(f"Written {models.folder / topic.NAME}")
-    artifacts.write_json(models.folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
-    print(f"\nWritten to {models.folder / config.EVALUATION_FILE}")
+    store.write_json(models.folder / store.EVALUATION_FILE, report)
+    store.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
+    print(f"\nWritten to {models.folder / store.EVALUATION_FILE}")
     return 0
 
 

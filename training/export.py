@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import artifacts, browser, config  # noqa: E402
+from latentwall import browser, config, store  # noqa: E402
 from latentwall.keras import io as keras_io  # noqa: E402
 
 # The largest difference allowed between an export and its Keras model on the same inputs, relative to the
@@ -43,7 +43,7 @@ def largest_difference(keras_path: Path, onnx_path: Path, count: int = 64) -> fl
 def _difference(model, onnx_path: Path, count: int = 64) -> float:
     import onnxruntime
 
-    inputs = artifacts.probe_inputs(tuple(model.input_shape[1:]), count)
+    inputs = store.probe_inputs(tuple(model.input_shape[1:]), count)
     expected = keras_outputs(model, inputs)
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     exported = session.run(None, {session.get_inputs()[0].name: inputs})
@@ -55,24 +55,24 @@ def _difference(model, onnx_path: Path, count: int = 64) -> float:
 
 def export_folder(folder: Path) -> dict[str, float]:
     """Export and check every model in one data set's folder, and record each Keras model's answers to the
-    probe inputs (artifacts.PROBES_FILE) for the app to check its exports against; returns each model's
+    probe inputs (store.PROBES_FILE) for the app to check its exports against; returns each model's
     largest difference."""
     differences, probes = {}, {}
-    for name in artifacts.keras_files():
+    for name in store.keras_files():
         if not (folder / name).is_file():  # A run that trained one model into an empty folder.
             continue
         model = keras_io.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
-        onnx_path = keras_io.export_onnx(model, folder / artifacts.onnx_name(name))
+        onnx_path = keras_io.export_onnx(model, folder / store.onnx_name(name))
         differences[name] = _difference(model, onnx_path)
         if differences[name] > TOLERANCE:
-            raise artifacts.ArtifactError(
+            raise store.ArtifactError(
                 f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
                 f"(allowed {TOLERANCE:.0e}).")
-        for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(tuple(model.input_shape[1:])))):
-            probes[f"{artifacts.onnx_name(name)}:{number}"] = output.astype("float32")
-        if name in artifacts.decoder_files():
+        for number, output in enumerate(keras_outputs(model, store.probe_inputs(tuple(model.input_shape[1:])))):
+            probes[f"{store.onnx_name(name)}:{number}"] = output.astype("float32")
+        if name in store.decoder_files():
             write_browser_decoder(model, folder / name)
-    np.savez_compressed(folder / artifacts.PROBES_FILE, **probes)
+    np.savez_compressed(folder / store.PROBES_FILE, **probes)
     return differences
 
 
@@ -130,7 +130,7 @@ def stored_positions(keras_path: Path) -> dict[str, list[int | None]]:
 
 
 def write_browser_decoder(model, keras_path: Path) -> None:
-    """The layer list for the page's own decoder, beside the decoder's .keras file (artifacts.browser_spec_name).
+    """The layer list for the page's own decoder, beside the decoder's .keras file (store.browser_spec_name).
 
     Each array (a layer's kernel, then its bias, in Keras's layout) is named by its place among the weights the
     browser receives ("offset", in floats) and by where its float32 bytes start inside the .keras file's weights
@@ -145,7 +145,7 @@ def write_browser_decoder(model, keras_path: Path) -> None:
     for description, arrays in layers:
         stored = positions.get(description.get("name"), [])
         if arrays and (len(stored) != len(arrays) or None in stored):
-            raise artifacts.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
+            raise store.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
                                           f"and uncompressed in {keras_path}.")
         description = dict(description, arrays=[])
         for array, stored_at in zip(arrays, stored):
@@ -159,12 +159,12 @@ def write_browser_decoder(model, keras_path: Path) -> None:
     try:
         cut = browser.decoder_weights(keras_path.read_bytes(), layer_list)
     except (ValueError, KeyError, zipfile.BadZipFile) as error:
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The browser decoder's weights cannot be read from {keras_path}: {error}") from None
     if cut != payload:
-        raise artifacts.ArtifactError(f"The weights read from {keras_path} for the browser decoder differ from "
+        raise store.ArtifactError(f"The weights read from {keras_path} for the browser decoder differ from "
                                       "the model's own.")
-    artifacts.write_json(keras_path.parent / artifacts.browser_spec_name(keras_path.name), layer_list)
+    store.write_json(keras_path.parent / store.browser_spec_name(keras_path.name), layer_list)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,14 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = config.dataset_dir(args.models)
     try:
-        artifacts.verify_manifest(folder)
+        store.verify_manifest(folder)
         differences = export_folder(folder)
-    except artifacts.ArtifactError as error:
+    except store.ArtifactError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    artifacts.write_manifest(folder)
+    store.write_manifest(folder)
     for name, difference in differences.items():
-        print(f"{artifacts.onnx_name(name)}: largest difference from Keras {difference:.1e}")
+        print(f"{store.onnx_name(name)}: largest difference from Keras {difference:.1e}")
     return 0
 
 

@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import artifacts, config, latent, measures, outliers, registry  # noqa: E402
+from latentwall import config, latent, measures, outliers, registry, store  # noqa: E402
 from latentwall.datasets import DataError, as_images, file_sha256, load  # noqa: E402
 from latentwall.keras import builders  # noqa: E402
 from latentwall.keras import io as keras_io  # noqa: E402
@@ -168,7 +168,7 @@ def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> d
     projection = latent.fit_projection(x_train.reshape(len(x_train), -1), recipe.latent_dim)
     seconds = time.perf_counter() - start
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(folder / artifacts.PCA_FILE, mean=projection.mean.astype("float32"),
+    np.savez_compressed(folder / store.PCA_FILE, mean=projection.mean.astype("float32"),
                         components=projection.axes.astype("float32"))
     decoded = projection.inverse(projection.apply(x_test.reshape(len(x_test), -1)))
     mse = float(np.mean((np.clip(decoded, 0, 1) - x_test.reshape(len(x_test), -1)) ** 2))
@@ -204,15 +204,15 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
     history, seconds = fit(model, train, test, settings["epochs"], args.target_mse)
 
     folder.mkdir(parents=True, exist_ok=True)
-    keras_io.save_keras_model(encoder, folder / "encoder.keras")
-    keras_io.save_keras_model(decoder, folder / "decoder.keras")
+    keras_io.save_keras_model(encoder, folder / store.ENCODER_FILE)
+    keras_io.save_keras_model(decoder, folder / store.DECODER_FILE)
     encoded = encoder.predict(clean_test, batch_size=1024, verbose=0)
     codes, log_var = (encoded[0], encoded[1]) if recipe.variational else (encoded, None)
     if recipe.latent_dim == 2:
-        artifacts.save_wall(folder / "wall.npz", codes, y_test, log_var=log_var)
+        store.save_wall(folder / store.WALL_FILE, codes, y_test, log_var=log_var)
     else:
         projection = latent.fit_projection(codes, 2)
-        np.savez_compressed(folder / artifacts.PROJECTION_FILE, mean=projection.mean.astype("float32"),
+        np.savez_compressed(folder / store.PROJECTION_FILE, mean=projection.mean.astype("float32"),
                             axes=projection.axes.astype("float32"), codes=projection.apply(codes).astype("float32"),
                             labels=y_test.astype("uint8"))
     return {"architecture": {"family": recipe.family, "latent_dim": recipe.latent_dim, "hidden": list(recipe.hidden),
@@ -312,9 +312,8 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
         **{name: result[name] for name in ("calibration", "epoch_samples") if name in result},
     }
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = f"{kind}_" if kind in READER_KINDS else ""
-    artifacts.write_json(folder / f"{prefix}history.json", history)
-    artifacts.write_json(folder / f"{prefix}meta.json", meta)
+    store.write_json(folder / store.record_name(kind, "history"), history)
+    store.write_json(folder / store.record_name(kind, "meta"), meta)
     return meta
 
 
@@ -335,7 +334,7 @@ def run(args: argparse.Namespace) -> int:
         if final.exists():
             shutil.copytree(final, staged)  # Models not retrained this run are carried over as they are.
         staged.mkdir(parents=True, exist_ok=True)
-        (staged / "evaluation.json").unlink(missing_ok=True)  # Any retrained model makes it out of date.
+        (staged / store.EVALUATION_FILE).unlink(missing_ok=True)  # Any retrained model makes it out of date.
         for kind in kinds:
             settings = dict(DEFAULTS[kind])
             settings["epochs"] = args.epochs or settings["epochs"]
@@ -358,8 +357,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"== {kind}: done in {meta['training_seconds']:.0f} s; "
                   + ", ".join(f"{name} {value:.4f}" for name, value in meta["final_metrics"].items()), flush=True)
         export.export_folder(staged)  # What the app serves: ONNX copies, each checked against its Keras model.
-        artifacts.write_manifest(staged)
-        artifacts.replace_folder(staged, final)
+        store.write_manifest(staged)
+        store.replace_folder(staged, final)
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
@@ -383,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return run(args)
-    except (DataError, artifacts.ArtifactError) as error:
+    except (DataError, store.ArtifactError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import browser, config, figures, inference, latent, registry, reports
+from latentwall import browser, figures, inference, latent, registry, reports, store
 from latentwall.datasets import DataError, load
 from webapp.session import wall_words
 
@@ -32,7 +32,7 @@ def _evaluation(folder: str, stamp: tuple[int, int]) -> dict | None:
 
 def evaluation(folder: Path) -> dict | None:
     """The report `training.evaluate` wrote beside the models, or None; one dict per process that nothing changes."""
-    return _evaluation(str(folder), file_stamp(Path(folder) / config.EVALUATION_FILE))
+    return _evaluation(str(folder), file_stamp(Path(folder) / store.EVALUATION_FILE))
 
 
 @st.cache_resource(show_spinner=False)  # One copy of the models per process, for all.

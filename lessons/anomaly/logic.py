@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, measures, registry
+from latentwall import measures, registry, store
 
-REPORT_FILE = "anomaly.json"
-EXAMPLES_FILE = "anomaly_examples.npz"
+REPORT_FILE = store.ANOMALY_FILE
+EXAMPLES_FILE = store.ANOMALY_EXAMPLES_FILE
 
 # The kinds of anomaly, as the strings files name them (anomaly.kind.<kind>). "unseen" is the held-out
 # models' digit; the others are scored by the model that saw every digit.
@@ -149,7 +149,7 @@ _CASE_KEYS = {"recipe", "kind", "normal_count", "anomaly_count", "auc", "thresho
 def load_report(folder: Path) -> dict | None:
     """The anomaly report beside the models, or None if there is none or it lacks what the page reads."""
     try:
-        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+        report = store.read_json(Path(folder) / REPORT_FILE)
         cases = report["cases"]
         if not isinstance(cases, dict) or not cases or not all(
                 isinstance(case, dict) and _CASE_KEYS <= set(case) for case in cases.values()):

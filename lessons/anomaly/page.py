@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.anomaly as keys
-from latentwall import artifacts, figures, html, i18n, pictures, registry
+from latentwall import figures, html, i18n, pictures, registry, store
 from lessons.anomaly import logic as anomaly
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -23,8 +23,8 @@ EXAMPLE_SCALE = 3
 def stored_report(folder: str) -> tuple[dict | None, dict[str, np.ndarray]]:
     """The report and its example images, after checking both against the manifest; (None, {}) otherwise."""
     try:
-        artifacts.verify_manifest(Path(folder), (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE), only_required=True)
-    except artifacts.ArtifactError:
+        store.verify_manifest(Path(folder), (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE), only_required=True)
+    except store.ArtifactError:
         return None, {}
     return anomaly.load_report(Path(folder)), anomaly.load_examples(Path(folder))
 

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     """This report alone, on models already evaluated or not: prints the table, writes the files."""
     import argparse
 
-    from latentwall import artifacts
+    from latentwall import store
 
     parser = argparse.ArgumentParser(prog="python -m lessons.anomaly.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
@@ -118,12 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         report = measure(args.models, datasets.load(registry.MNIST, args.data), args.seed)
-    except (artifacts.ArtifactError, DataError) as error:
+    except (store.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     folder = config.dataset_dir(args.models)
-    artifacts.write_json(folder / NAME, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / NAME, report)
+    store.write_manifest(folder)
     print(table(report))
     print(f"\nWritten to {folder / NAME} and {folder / anomaly.EXAMPLES_FILE}")
     return 0

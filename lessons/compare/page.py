@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import lessons.compare as keys
-from latentwall import config, i18n, latent, pictures, reports
+from latentwall import i18n, latent, pictures, reports, store
 from latentwall.pictures import png
 from lessons.compare import logic as claims
 from webapp.cache import cached_models, evaluation, file_stamp
@@ -69,7 +69,7 @@ def defects_frame(folder: str, words_language: str, stamp: tuple[int, int]) -> p
 def defects_table(ctx: PageContext, folder: Path) -> None:
     """The numbers `training.evaluate` measured, each with a line saying what it means."""
     st.subheader(ctx.text("compare.defects_title"))
-    table = defects_frame(str(folder), ctx.language, file_stamp(Path(folder) / config.EVALUATION_FILE))
+    table = defects_frame(str(folder), ctx.language, file_stamp(Path(folder) / store.EVALUATION_FILE))
     if table is None:
         no_report(ctx.text("compare.no_evaluation"))
         return
@@ -98,7 +98,7 @@ def claims_panel(ctx: PageContext, folder: Path) -> None:
     """The story's claims beside the measured figures; each verdict follows from evaluation.json by a stated
     rule (lessons/compare/logic.py) and stays hidden until the student has made a guess."""
     st.subheader(ctx.text("claims.title"))
-    stamp = file_stamp(Path(folder) / config.EVALUATION_FILE)
+    stamp = file_stamp(Path(folder) / store.EVALUATION_FILE)
     if claims_frame(str(folder), ctx.language, stamp, False) is None:
         no_report(ctx.text("claims.outdated"))
         return

@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from latentwall import artifacts, registry
+from latentwall import registry, store
 
 # What `python -m training.evaluate` writes beside evaluation.json (lessons/compression/report.py), guarded
 # by the same manifest.
-REPORT_FILE = "compression.json"
+REPORT_FILE = store.COMPRESSION_FILE
 
 # The qualities Pillow's JPEG encoder takes (above 95 its documentation advises against: no smaller error
 # worth the bytes, and the quantisation tables are all ones at 100).
@@ -260,15 +260,15 @@ def load_report(folder: Path) -> dict | None:
     """The compression figures beside the models, checked against the manifest; None if missing, not listed,
     damaged or of another shape (written by an older version of the command)."""
     try:
-        artifacts.verify_manifest(Path(folder), (REPORT_FILE,), only_required=True)
-        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+        store.verify_manifest(Path(folder), (REPORT_FILE,), only_required=True)
+        report = store.read_json(Path(folder) / REPORT_FILE)
         curve, recipes = report["jpeg"]["curve"], report["codes"]["recipes"]
         if not curve or not all({"quality", "bytes_with_tables", "bytes_without_tables", "mse"} <= set(point)
                                 for point in curve):
             return None
         if not all(set(STORAGES) <= set(item["storage"]) for item in recipes.values()):
             return None
-    except (artifacts.ArtifactError, OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (store.ArtifactError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return report
 
@@ -277,7 +277,7 @@ def decoder_bytes(folder: Path, recipe: registry.Recipe) -> int | None:
     """The size on disk of the decoder the app runs for a trained recipe (its ONNX export): the shared
     dictionary every one of its codes needs. None where the file is missing."""
     try:
-        return (Path(folder) / artifacts.onnx_name(artifacts.MODEL_FILES[recipe.name][1])).stat().st_size
+        return (Path(folder) / store.onnx_name(store.MODEL_FILES[recipe.name][1])).stat().st_size
     except (KeyError, OSError):
         return None
 

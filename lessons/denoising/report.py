@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, noise, registry
+from latentwall import config, inference, noise, registry, store
 from latentwall.datasets import Splits, as_images
 from lessons.denoising import logic as denoising
 from lessons.denoising.logic import GAUSSIAN, LESSON, SALT_AND_PEPPER
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = config.dataset_dir(args.models) / NAME
     try:
-        print(format_table(artifacts.read_json(path)))
+        print(format_table(store.read_json(path)))
     except (OSError, ValueError, KeyError) as error:
         print(f"error: no readable {path} ({error}); run {config.EVALUATE_COMMAND} first.", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.interpolation as keys
-from latentwall import artifacts, figures, inference, inputs, latent, pictures, registry
+from latentwall import figures, inference, inputs, latent, pictures, registry, store
 from webapp.cache import base_wall, cached_recipe
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -25,7 +25,7 @@ WALL_HEIGHT = 360
 PAIR = "wall-pair"
 
 
-def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
+def digit_pickers(ctx: PageContext, wall: store.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
     way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
@@ -56,7 +56,7 @@ def preset(ctx: PageContext, key: str, default) -> dict:
     return {} if key in ctx.session else {"value": default}
 
 
-def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
+def random_of(wall: store.Wall, digit, seed: int, fallback: int) -> int:
     """A random test digit of a class, or fallback if the wall has none of that class."""
     try:
         return latent.random_index_of(wall.labels, digit, seed)
@@ -64,7 +64,7 @@ def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
         return inputs.safe_index(fallback, len(wall.codes))
 
 
-def assign_click(ctx: PageContext, wall: artifacts.Wall, pick: inputs.Pick) -> None:
+def assign_click(ctx: PageContext, wall: store.Wall, pick: inputs.Pick) -> None:
     """A click picks the digit it hit (or the nearest one); clicks fill start and end in turn."""
     index = pick.index if pick.index is not None else int(latent.nearest(pick.code, wall.codes, 1)[0][0])
     slot = "b" if ctx.session.get(keys.NEXT_CLICK) == "b" else "a"

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.models as keys
-from latentwall import config, figures, i18n, registry, reports
+from latentwall import config, figures, i18n, registry, reports, store
 from lessons.models import logic as catalogue
 from webapp.cache import file_stamp
 from webapp.context import PageContext, run
@@ -28,7 +28,7 @@ def cached_rows(folder: str, stamp: tuple[int, int]) -> tuple[catalogue.ModelRow
 
 def models_stamp(ctx: PageContext) -> tuple[int, int]:
     """When the models last changed: training and evaluation both rewrite the manifest."""
-    return file_stamp(ctx.models.folder / "manifest.json")
+    return file_stamp(ctx.models.folder / store.MANIFEST_NAME)
 
 
 def model_name(name: str, strings) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.wall as keys
-from latentwall import artifacts, figures, inference, inputs, latent, measures, pictures
+from latentwall import figures, inference, inputs, latent, measures, pictures, store
 from webapp.context import PageContext, run
 from webapp.guard import guarded
 from webapp.session import wall_words
@@ -37,7 +37,7 @@ def painted_grid(ctx: PageContext, model: inference.LatentModel, reader: inferen
     st.image([pictures.upscale(image, 3) for image in images], caption=captions, width=84, output_format="PNG")
 
 
-def painted_codes(ctx: PageContext, kind: str, wall: artifacts.Wall, count: int, pressed: bool) -> np.ndarray | None:
+def painted_codes(ctx: PageContext, kind: str, wall: store.Wall, count: int, pressed: bool) -> np.ndarray | None:
     """The random codes painted on this model's wall, kept (as count and seed) until painted again."""
     if pressed:
         seed = int(np.random.SeedSequence().entropy % 2**32)

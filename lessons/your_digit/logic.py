@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from latentwall import registry
+from latentwall import registry, store
 
 # The largest file the page reads. Streamlit's own upload limit (1 MB, .streamlit/config.toml) is the outer
 # wall; this one sits under it, so a file Streamlit lets through but that is far larger than any photo of
@@ -263,7 +263,7 @@ def sigma_ellipse(centre: np.ndarray, log_var: np.ndarray, sigmas: float, points
 
 # What the evaluation writes beside evaluation.json (lessons/your_digit/report.py): how the AE repaints the test
 # digits, so a student's digit can be placed among them.
-SCORES_FILE = "digit_scores.json"
+SCORES_FILE = store.DIGIT_SCORES_FILE
 HISTOGRAM_BINS = 40
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.your_digit as keys
-from latentwall import artifacts, config, figures, inference, measures, pictures, registry
+from latentwall import config, figures, inference, measures, pictures, registry, store
 from latentwall.datasets import DataError, as_images, load
 from latentwall.html import gallery_html
 from lessons.your_digit import logic as drawing
@@ -100,7 +100,7 @@ def test_scores(root: str, data_env: str) -> drawing.Scores | None:
     stored = config.dataset_dir(Path(root)) / drawing.SCORES_FILE
     if stored.is_file():
         try:
-            return drawing.parse_scores(artifacts.read_json(stored))
+            return drawing.parse_scores(store.read_json(stored))
         except ValueError:
             return None
     try:  # Evaluated before the report existed: measure the AE on the test images instead, once.

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import artifacts, config, figures, inference, inputs, latent, pictures
+from latentwall import config, figures, inference, inputs, latent, pictures, store
 from webapp.cache import base_wall, decoder_addresses
 from webapp.components import component
 from webapp.session import language, text, wall_words
@@ -106,7 +106,7 @@ def landing_mark(code: np.ndarray, rings: tuple[tuple[str, np.ndarray], ...] = (
             "colour": figures.LANDING_COLOUR, "name": text("digit.yours"), "outside": text("digit.outside")}
 
 
-def _store_click(key: str, wall: artifacts.Wall, in_address: bool) -> None:
+def _store_click(key: str, wall: store.Wall, in_address: bool) -> None:
     """Runs before the rerun a click causes, so the page already sees the new click as it draws.
 
     Whatever the browser sent is checked here; a value that is not a usable click leaves the last good one.
@@ -122,6 +122,6 @@ def _store_click(key: str, wall: artifacts.Wall, in_address: bool) -> None:
             st.query_params.update(x=f"{pick.code[0]:.6g}", y=f"{pick.code[1]:.6g}")
 
 
-def pick_from(key: str, wall: artifacts.Wall) -> inputs.Pick | None:
+def pick_from(key: str, wall: store.Wall) -> inputs.Pick | None:
     """The validated last click stored under key, or None."""
     return inputs.parse_pick(st.session_state.get(key), latent.wall_box(wall), len(wall.codes))
