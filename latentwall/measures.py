@@ -62,10 +62,25 @@ def digit_shares(digits: np.ndarray, mask: np.ndarray, num_classes: int = 10) ->
     return [float(count) / max(len(digits), 1) for count in counts]
 
 
+def reconstruction_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """Per image: the mean squared difference per pixel between an image and its reconstruction, both on the
+    [0, 1] scale. The project's one reconstruction error: a recipe's test MSE is its mean, the anomaly score and
+    a drawn digit's error are it for one image, PSNR is read from it.
+
+    Each image may come in any layout of its pixels ((h, w), (h, w, 1) or flat), as long as both sides hold as
+    many images and as many pixels per image; computed in float64, so float32 pixels lose nothing in the sum.
+    """
+    images, reconstructions = np.asarray(images, "float64"), np.asarray(reconstructions, "float64")
+    if images.ndim < 2 or len(images) != len(reconstructions) or images.size != reconstructions.size:
+        raise ValueError(f"Expected as many images as reconstructions, each with as many pixels, got {images.shape} "
+                         f"and {reconstructions.shape}.")
+    difference = images.reshape(len(images), -1) - reconstructions.reshape(len(images), -1)
+    return np.mean(difference ** 2, axis=1)
+
+
 def pixel_change(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Per pair of images: the root-mean-square difference of their pixels, on the [0, 1] scale."""
-    first, second = np.asarray(first, "float64"), np.asarray(second, "float64")
-    return np.sqrt(np.mean((first - second).reshape(len(first), -1) ** 2, axis=1))
+    return np.sqrt(reconstruction_errors(first, second))
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

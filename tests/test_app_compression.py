@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import config, figures, registry, store
+from latentwall import config, figures, measures, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
@@ -76,7 +76,7 @@ def test_the_rows_mse_is_the_recipes_own(page_with_report, evaluated_models):
     with np.load(MNIST_FILE, allow_pickle=False) as stored:
         images = stored["x_test"][[index for index, _ in rows]].astype("float32") / 255.0
     model = inference.load_recipe(recipe.name, evaluated_models)
-    expected = compression.mse_per_image(images, model.reconstruct(images))
+    expected = measures.reconstruction_errors(images, model.reconstruct(images))
     assert [mse for _, mse in rows] == pytest.approx(expected.tolist(), abs=1e-6)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwall import config, registry, store
+from latentwall import config, measures, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
@@ -141,7 +141,7 @@ def test_error_image_and_per_image_mse():
     original = np.zeros((2, 28, 28), "float32")
     copy = original.copy()
     copy[1, :14] = 0.5
-    assert compression.mse_per_image(original, copy).tolist() == pytest.approx([0.0, 0.125])
+    assert measures.reconstruction_errors(original, copy).tolist() == pytest.approx([0.0, 0.125])
     assert compression.error_image(original[1], copy[1]).max() == pytest.approx(0.5)
 
 

@@ -36,7 +36,7 @@ def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:
 def reconstruction_mse(model: inference.LatentModel, images: np.ndarray) -> float:
     """Mean squared error per pixel on the [0, 1] scale."""
     decoded = model.decoder.decode(encode(model, images))
-    return float(np.mean((decoded - images[..., 0]) ** 2))
+    return float(measures.reconstruction_errors(images, decoded).mean())
 
 
 # Non-digit images of each kind, and blends, in the corpus the readers are judged on.
@@ -187,7 +187,7 @@ def judge_recipes(models_root: Path, reader: inference.Reader, images: np.ndarra
     for recipe in registry.RECIPES.values():
         model = inference.load_recipe(recipe.name, models_root)
         reconstructions = model.reconstruct(images[..., 0])
-        mse = float(np.mean((reconstructions - images[..., 0]) ** 2))
+        mse = float(measures.reconstruction_errors(images, reconstructions).mean())
         figures[recipe.name] = {
             "lesson": recipe.lesson, "family": recipe.family, "latent_dim": recipe.latent_dim,
             "test_mse": mse, "max_test_mse": recipe.max_test_mse,

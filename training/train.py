@@ -171,7 +171,7 @@ def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> d
     np.savez_compressed(folder / store.PCA_FILE, mean=projection.mean.astype("float32"),
                         components=projection.axes.astype("float32"))
     decoded = projection.inverse(projection.apply(x_test.reshape(len(x_test), -1)))
-    mse = float(np.mean((np.clip(decoded, 0, 1) - x_test.reshape(len(x_test), -1)) ** 2))
+    mse = float(measures.reconstruction_errors(x_test, np.clip(decoded, 0, 1)).mean())
     return {"architecture": {"components": recipe.latent_dim}, "history": {"val_mse": [mse]},
             "epoch_seconds": [seconds]}
 

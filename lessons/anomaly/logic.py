@@ -39,12 +39,8 @@ DIGITS = 4
 
 
 def scores(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Per image: the mean squared error per pixel between an image and its reconstruction."""
-    images, reconstructions = np.asarray(images, "float64"), np.asarray(reconstructions, "float64")
-    if images.shape != reconstructions.shape or images.ndim < 2:
-        raise ValueError(f"Expected images and reconstructions of one shape, got {images.shape} and "
-                         f"{reconstructions.shape}.")
-    return np.mean((images - reconstructions).reshape(len(images), -1) ** 2, axis=1)
+    """Per image: the anomaly score, its reconstruction error (see measures.reconstruction_errors)."""
+    return measures.reconstruction_errors(images, reconstructions)
 
 
 def uniform_noise(count: int, rng: np.random.Generator, side: int = registry.MNIST.image_side) -> np.ndarray:

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from latentwall import registry, store
+from latentwall import measures, registry, store
 
 # What `python -m training.evaluate` writes beside evaluation.json (lessons/compression/report.py), guarded
 # by the same manifest.
@@ -151,7 +151,7 @@ def measure_jpeg(images: np.ndarray, quality: int) -> JpegPoint:
         with_tables.append(len(whole))
         without_tables.append(len(scan_bytes(baseline)))
         decoded = decode_jpeg(whole).astype("float64") / 255.0
-        errors.append(np.mean((decoded - image / 255.0) ** 2))
+        errors.append(measures.reconstruction_errors(decoded[None], image[None] / 255.0)[0])
     return JpegPoint(check_quality(quality), float(np.mean(with_tables)), float(np.mean(without_tables)),
                      float(np.mean(errors)))
 
@@ -224,12 +224,6 @@ def code_bytes(latent_dim: int, storage: str) -> int:
     return latent_dim * BYTES_PER_NUMBER[storage]
 
 
-def mse_per_image(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Each image's mean squared error per pixel (both on the [0, 1] scale)."""
-    difference = np.asarray(reconstructions, "float64") - np.asarray(images, "float64")
-    return np.mean(difference.reshape(len(difference), -1) ** 2, axis=1)
-
-
 def code_storage(encode: Callable, decode: Callable, images: np.ndarray) -> tuple[dict[str, dict], np.ndarray]:
     """For each storage: bytes per image and the mean MSE of decoding the stored codes of images; and the
     reconstructions from the float32 codes (the model's own, for the reader to judge)."""
@@ -239,7 +233,7 @@ def code_storage(encode: Callable, decode: Callable, images: np.ndarray) -> tupl
     for storage in STORAGES:
         decoded = decode(stored(codes, storage, quantiser))
         figures[storage] = {"bytes": code_bytes(codes.shape[1], storage),
-                            "mse": float(mse_per_image(images, decoded).mean())}
+                            "mse": float(measures.reconstruction_errors(images, decoded).mean())}
         reconstructions = decoded if reconstructions is None else reconstructions
     return figures, reconstructions
 
@@ -309,7 +303,7 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
 
     from latentwall import pictures
 
-    errors = mse_per_image(originals, reconstructions)
+    errors = measures.reconstruction_errors(originals, reconstructions)
     side = registry.MNIST.image_side * scale
     head = "".join(f'<span style="width:{side}px;font-size:0.8rem;color:#555;text-align:center">'
                    f'{html.escape(words[name])}</span>' for name in ("original", "reconstruction", "error"))

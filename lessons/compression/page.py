@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.compression as keys
-from latentwall import figures, i18n, inputs, registry
+from latentwall import figures, i18n, inputs, measures, registry
 from lessons.compression import logic as compression
 from webapp.cache import evaluation, file_stamp
 from webapp.context import PageContext, run
@@ -86,7 +86,7 @@ def triptych_view(folder: str, name: str, rows: tuple[int, ...], words_language:
     words = {"original": strings("compression.original"), "reconstruction": strings("compression.reconstruction"),
              "error": strings("compression.error"), "row": strings("compression.row")}  # The row's words filled later.
     caption = strings("compression.column_caption", family=strings(f"compression.family_{recipe.family}"),
-                      size=recipe.latent_dim, mse=float(np.mean((copies - originals) ** 2)))
+                      size=recipe.latent_dim, mse=float(measures.reconstruction_errors(originals, copies).mean()))
     return caption, compression.triptych_html(name, np.asarray(rows), originals, copies, words)
 
 

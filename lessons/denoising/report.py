@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import config, inference, noise, registry, store
+from latentwall import config, inference, measures, noise, registry, store
 from latentwall.datasets import Splits, as_images
 from lessons.denoising import logic as denoising
 from lessons.denoising.logic import GAUSSIAN, LESSON, SALT_AND_PEPPER
@@ -50,7 +50,7 @@ def measure(models_root: Path, mnist: Splits, seed: int) -> dict:
     test_mse = {}
     for recipe in (vae, same_size):
         reconstructions = inference.load_recipe(recipe.name, models_root).reconstruct(images)
-        test_mse[recipe.name] = float(np.mean((reconstructions - images) ** 2))
+        test_mse[recipe.name] = float(measures.reconstruction_errors(images, reconstructions).mean())
     return {
         "seed": seed, "digits": len(clean), "psnr_cap_db": noise.PSNR_CAP_DB,
         "denoising": trained_on_noise.name, "plain": plain.name,

@@ -240,11 +240,6 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float((rows * image).sum() / mass), float((columns * image).sum() / mass)
 
 
-def reconstruction_error(image: np.ndarray, reconstruction: np.ndarray) -> float:
-    """Mean squared error per pixel on the [0, 1] scale: the anomaly score."""
-    return float(np.mean((np.asarray(image, "float64") - np.asarray(reconstruction, "float64")) ** 2))
-
-
 def percentile_of(score: float, quantiles) -> float:
     """The share (0-1) of test digits whose score is below score, from their 101 percentiles (0, 1, ..., 100)."""
     quantiles = np.asarray(quantiles, dtype="float64")
@@ -295,9 +290,3 @@ def parse_scores(raw) -> Scores | None:
               and len(counts) >= 1 and all(np.all(np.isfinite(part)) for part in (quantiles, edges, counts))
               and np.all(np.diff(quantiles) >= 0) and np.all(np.diff(edges) > 0) and np.all(counts >= 0))
     return Scores(quantiles, edges, counts) if usable else None
-
-
-def per_image_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Mean squared error per image, per pixel on the [0, 1] scale."""
-    images = np.asarray(images, "float64").reshape(len(images), -1)
-    return np.mean((images - np.asarray(reconstructions, "float64").reshape(len(images), -1)) ** 2, axis=1)

@@ -108,7 +108,7 @@ def test_scores(root: str, data_env: str) -> drawing.Scores | None:
     except DataError:
         return None
     model = cached_models(root)[registry.AE.name]
-    errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
+    errors = measures.reconstruction_errors(images, model.decoder.decode(model.encoder.encode(images)))
     return drawing.parse_scores(drawing.summarise_scores(errors))
 
 
@@ -124,7 +124,7 @@ def landing(ctx: PageContext, kind: str, model: inference.LatentModel, digit: dr
         (ctx.text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
     listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
     repainted = model.decoder.decode(code[None])[0]
-    error = drawing.reconstruction_error(digit.image, repainted)
+    error = float(measures.reconstruction_errors(digit.image[None], repainted[None])[0])
     spread = "" if log_var is None else ctx.text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
                                                    y=float(np.exp(0.5 * log_var[0, 1])))
     hooks = (f'data-lw="{keys.LANDING_HOOK}" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
@@ -158,7 +158,8 @@ def anomaly(ctx: PageContext, model: inference.LatentModel, digit: drawing.Digit
     if scores is None:
         st.info(ctx.text("digit.scores_missing", command=config.EVALUATE_COMMAND))
         return
-    error = drawing.reconstruction_error(digit.image, model.decoder.decode(model.encoder.encode(digit.image[None]))[0])
+    decoded = model.decoder.decode(model.encoder.encode(digit.image[None]))
+    error = float(measures.reconstruction_errors(digit.image[None], decoded)[0])
     share = drawing.percentile_of(error, scores.quantiles)
     words = {"x_title": ctx.text("digit.histogram_x"), "y_title": ctx.text("digit.histogram_y"),
              "yours": ctx.text("digit.yours")}
