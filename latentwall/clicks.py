@@ -6,11 +6,15 @@ Gathered in one call, as plain values, so the page only renders it and tests can
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from latentwall import latent
 from latentwall.inputs import Pick
+
+if TYPE_CHECKING:  # Only for the hints: inference loads the models this module reads.
+    from latentwall import inference
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class ClickAnswer:
     reconstruction: np.ndarray | None = None
 
 
-def answer_click(model, reader, pick: Pick, images: np.ndarray | None, neighbours: int = 5) -> ClickAnswer:
+def answer_click(model: inference.LatentModel, reader: inference.Reader, pick: Pick, images: np.ndarray | None,
+                 neighbours: int = 5) -> ClickAnswer:
     """Decode the picked code (and the hit digit's own code) in one batch, read it, and find its neighbours.
 
     model is an inference.LatentModel, reader an inference.Reader; images are the test images in [0, 1]

@@ -22,7 +22,7 @@ class Pick:
     index: int | None = None
 
 
-def parse_pick(raw, box: tuple[float, float, float, float], count: int) -> Pick | None:
+def parse_pick(raw: object, box: tuple[float, float, float, float], count: int) -> Pick | None:
     """Turn whatever the browser sent for a click into a Pick inside box, or None when it is unusable.
 
     Coordinates are clamped into box (so 1e308 and infinities land on the edge); NaN or non-numbers give
@@ -43,7 +43,7 @@ def parse_pick(raw, box: tuple[float, float, float, float], count: int) -> Pick 
     return Pick(code=code, index=index)
 
 
-def safe_index(value, count: int, fallback: int = 0) -> int:
+def safe_index(value: object, count: int, fallback: int = 0) -> int:
     """An index from a widget or the session, or fallback when it is out of range or not a number."""
     try:
         return latent.check_index(value, count)
@@ -108,14 +108,14 @@ def parse_link(params: dict) -> LinkedView:
                       weight=weight, unusable=unusable or (start is None) != (end is None))
 
 
-def safe_stamp(value) -> int | None:
+def safe_stamp(value: object) -> int | None:
     """A browser's millisecond time stamp as a whole number, or None when it is not a plausible one."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return int(value) if 0 <= value < 2**53 else None  # NaN and the infinities fail the comparison.
 
 
-def safe_count(value, maximum: int, fallback: int = 1) -> int:
+def safe_count(value: object, maximum: int, fallback: int = 1) -> int:
     """A count from a widget, capped at maximum, or fallback when it is not a positive number."""
     try:
         return latent.check_count(value, maximum)
@@ -123,7 +123,7 @@ def safe_count(value, maximum: int, fallback: int = 1) -> int:
         return fallback
 
 
-def safe_weight(value, fallback: float = 0.5) -> float:
+def safe_weight(value: object, fallback: float = 0.5) -> float:
     """An interpolation weight clamped to [0, 1]; NaN or a non-number gives fallback."""
     try:
         number = float(value)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from latentwall import pictures, registry
+
+if TYPE_CHECKING:  # Only for the hints: inference and store load this module themselves.
+    from latentwall import inference, store
 
 # No code the models produce comes near this; anything larger from a browser is clamped to it.
 MAX_ABS_COORDINATE = 1e4
@@ -208,7 +212,7 @@ def fit_projection(points: np.ndarray, dimensions: int) -> Projection:
     return Projection(mean, axes * signs[:, None])
 
 
-def wall_box(wall) -> tuple[float, float, float, float]:
+def wall_box(wall: store.Wall) -> tuple[float, float, float, float]:
     """The fixed axis ranges of a wall: its codes' bounding box with a small margin.
 
     A VAE's wall (one with log-variances) also covers PRIOR_REACH standard deviations of its prior
@@ -232,7 +236,7 @@ _BOXES: dict[int, tuple] = {}
 _MAX_BOXES = 32
 
 
-def opening_view(wall) -> tuple[float, float, float, float]:
+def opening_view(wall: store.Wall) -> tuple[float, float, float, float]:
     """The axis ranges a wall opens on: the middle half of every digit class, inside the wall's box.
 
     The full box is stretched by a few far codes (the AE's long arm of 1s reaches ~100 units while most
@@ -270,7 +274,8 @@ def random_index_of(labels: np.ndarray, digit: int, seed: int) -> int:
     return int(np.random.default_rng(seed).choice(candidates))
 
 
-def manifold(decoder, box: tuple[float, float, float, float], side: int = MANIFOLD_SIDE) -> np.ndarray:
+def manifold(decoder: inference.Decoder | inference.PcaCoder, box: tuple[float, float, float, float],
+             side: int = MANIFOLD_SIDE) -> np.ndarray:
     """The decoded grid over box as one picture, decoded in one batched call, top row = top of the wall."""
     side = check_count(side, MAX_GRID_SIDE, "grid side")
     images = decoder.decode(grid(box, side))
@@ -279,8 +284,8 @@ def manifold(decoder, box: tuple[float, float, float, float], side: int = MANIFO
     return pictures.montage(rows_from_top, side)
 
 
-def decodability(decoder, reader, box: tuple[float, float, float, float],
-                 side: int = MAP_SIDE) -> tuple[np.ndarray, np.ndarray]:
+def decodability(decoder: inference.Decoder | inference.PcaCoder, reader: inference.Reader,
+                 box: tuple[float, float, float, float], side: int = MAP_SIDE) -> tuple[np.ndarray, np.ndarray]:
     """For every cell of a side x side grid over box: the digit the reader sees and its confidence.
 
     Both come back as (side, side) arrays with row 0 at the bottom, as a heatmap expects; the whole grid
@@ -291,7 +296,7 @@ def decodability(decoder, reader, box: tuple[float, float, float, float],
     return digits.reshape(side, side), confidences.reshape(side, side)
 
 
-def along_path(z_start: np.ndarray, z_end: np.ndarray, positions) -> np.ndarray:
+def along_path(z_start: np.ndarray, z_end: np.ndarray, positions: np.ndarray | list[float]) -> np.ndarray:
     """The codes at positions w along the straight path, w = 0 at the start and 1 at the end.
 
     The slider and the filmstrip both read this way (start on the left); interpolate weighs the

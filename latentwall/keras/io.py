@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:  # Only for the hints: importing Keras starts TensorFlow.
+    import keras
 
-def load_keras_model(path: Path):
+
+def load_keras_model(path: Path) -> keras.Model:
     """Load one .keras file the safe way: no compile, safe_mode on, our custom layers registered."""
     import keras
 
@@ -20,7 +24,7 @@ def load_keras_model(path: Path):
     return keras.saving.load_model(path, compile=False, safe_mode=True)
 
 
-def save_keras_model(model, path: Path) -> None:
+def save_keras_model(model: keras.Model, path: Path) -> None:
     """Save a Keras model as a .keras file with its members deflated (see deflate_keras)."""
     model.save(path)
     deflate_keras(path)
@@ -45,7 +49,7 @@ def deflate_keras(path: Path) -> None:
         staged.unlink(missing_ok=True)
 
 
-def export_onnx(model, target: Path) -> Path:
+def export_onnx(model: keras.Model, target: Path) -> Path:
     """Export a loaded Keras model to ONNX at target (needs tf2onnx, a training-time dependency).
 
     The model is called once first: Keras builds a functional model's graph for export from a traced call.
