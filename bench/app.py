@@ -27,7 +27,7 @@ from bench.harness import (
     wait_for_wall,
     wait_idle,
 )
-from latentwall import artifacts, config, explore, inference, registry
+from latentwall import config, inference, latent, registry, store
 from lessons import wall as wall_lesson
 
 BARS = {"decode_ms": 3.0, "click_ms": 250.0, "startup_s": 12.0, "rss_mb": 1536.0}
@@ -51,7 +51,7 @@ def browser_figures(models: inference.ModelSet, models_root: Path, data: str | N
     from playwright.sync_api import sync_playwright
 
     wall = models[registry.WALL_PAIR[0].name].wall
-    box = explore.opening_view(wall)  # Clicks land where the wall opens.
+    box = latent.opening_view(wall)  # Clicks land where the wall opens.
     rng = np.random.default_rng(1)
     key = wall_lesson.pick_key(registry.WALL_PAIR[0].name)
     with AppServer(models_root, data) as server, sync_playwright() as playwright:
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         models = inference.load_models(args.models)
-    except artifacts.ArtifactError as error:
+    except store.ArtifactError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     figures = {"decode_ms": decode_median_ms(models)}

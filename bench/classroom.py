@@ -40,7 +40,7 @@ import numpy as np
 from bench import class_load
 from bench.harness import CHROMIUM, VIEWPORT, AppServer, add_app_arguments, launch_browser_async
 from bench.student import Student
-from latentwall import artifacts, config, explore, registry
+from latentwall import config, latent, registry, store
 from lessons import wall
 
 BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
@@ -418,11 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.browsers and not Path(CHROMIUM).is_file():
         parser.error(f"--browsers needs Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        wall = artifacts.load_wall(config.dataset_dir(args.models) / registry.AE.name / "wall.npz")
+        wall = store.load_wall(store.wall_path(config.dataset_dir(args.models), registry.AE.name))
     except OSError as error:
         print(f"error: no wall codes in {args.models}: {error}", file=sys.stderr)
         return 2
-    box = explore.wall_box(wall)
+    box = latent.wall_box(wall)
     data = args.data or None
     if args.through_nginx:
         args.data = data

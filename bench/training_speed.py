@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from latentwall import artifacts, config, registry
+from latentwall import config, registry, store
 from training import train
 
 # The keras.io VAE recipe on this 2-core machine: 30 epochs at 22-26 s each to reach test MSE 0.0422.
@@ -34,10 +34,8 @@ def timed_training(kind: str, epochs: int, out: Path, args, extra: list[str] = (
         command += ["--data", args.data]
     if train.main(command) != 0:
         raise SystemExit(2)
-    folder = config.dataset_dir(out) / ("" if kind in train.READER_KINDS else kind)
-    prefix = f"{kind}_" if kind in train.READER_KINDS else ""
-    meta = artifacts.read_json(folder / f"{prefix}meta.json")
-    history = artifacts.read_json(folder / f"{prefix}history.json")
+    meta = store.read_json(store.record_path(config.dataset_dir(out), kind, "meta"))
+    history = store.read_json(store.record_path(config.dataset_dir(out), kind, "history"))
     return meta, history, cpu_seconds() - before
 
 

@@ -20,7 +20,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from latentwall import artifacts, config
+from latentwall import config, store
 
 # The address prefix the server answers for these files (serve.py).
 ROUTE = "/weights"
@@ -34,10 +34,10 @@ FLOAT_BYTES = 4
 
 def _files(kind: str) -> dict[str, str]:
     """The layer list and the .keras file of one model's browser decoder, relative to the data set's folder."""
-    if kind not in artifacts.MODEL_FILES:
+    if kind not in store.MODEL_FILES:
         return {}
-    decoder = artifacts.MODEL_FILES[kind][1]
-    return {"spec": artifacts.browser_spec_name(decoder), "keras": decoder}
+    decoder = store.MODEL_FILES[kind][1]
+    return {"spec": store.browser_spec_name(decoder), "keras": decoder}
 
 
 def decoder_weights(keras_file: bytes, spec: dict) -> bytes:
@@ -65,10 +65,10 @@ def decoder_addresses(models_root: Path, kind: str) -> dict[str, str] | None:
     folder = config.dataset_dir(models_root)
     files = _files(kind)
     try:
-        listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+        listed = store.read_json(folder / store.MANIFEST_NAME)["files"]
         if not files or any(name not in listed for name in files.values()):
             return None
-        weights_digest = str(artifacts.read_json(folder / files["spec"])["weights_sha256"])
+        weights_digest = str(store.read_json(folder / files["spec"])["weights_sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return {"spec": f"{ROUTE}/{kind}/{listed[files['spec']][:DIGEST_CHARS]}{SUFFIXES['spec']}",
@@ -91,7 +91,7 @@ def served_file(models_root: str, kind: str, name: str) -> tuple[bytes, str] | N
     folder = config.dataset_dir(Path(models_root))
     needed = [files["spec"], files["keras"]] if role == "weights" else [files["spec"]]
     try:
-        listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+        listed = store.read_json(folder / store.MANIFEST_NAME)["files"]
         contents = {file: (folder / file).read_bytes() for file in needed}
         if any(hashlib.sha256(content).hexdigest() != listed[file] for file, content in contents.items()):
             return None

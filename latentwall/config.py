@@ -3,15 +3,14 @@
 import os
 from pathlib import Path
 
+from latentwall import registry
+
 # The project root, found from this file so nothing depends on the working directory.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Committed artifacts live here so `streamlit run serve.py` works straight after install; tests and
 # experiments point LATENT_WALL_MODELS at another folder.
 MODELS_ROOT = Path(os.environ.get("LATENT_WALL_MODELS") or PROJECT_ROOT / "models")
-
-# One sub-folder per data set keeps room for a second data set without moving files.
-DATASET_NAME = "mnist"
 
 # The environment variable that names the MNIST file when no --data option is given.
 DATA_ENV_VAR = "LATENT_WALL_MNIST"
@@ -28,8 +27,7 @@ DEFAULT_SEED = 1337
 # The exact command a user runs to (re)create the committed models; quoted in error messages.
 TRAIN_COMMAND = "python -m training.train"
 
-# The report `python -m training.evaluate` writes beside the models; the comparison page reads it.
-EVALUATION_FILE = "evaluation.json"
+# The command that writes the reports beside the models (latentwall/store.py names their files).
 EVALUATE_COMMAND = "python -m training.evaluate"
 
 # Confidence above which the reader's verdict on a decoded image counts as "readable".
@@ -38,4 +36,5 @@ READABLE_CONFIDENCE = 0.9
 
 def dataset_dir(models_root: Path = MODELS_ROOT) -> Path:
     """The folder holding one data set's models, manifest and wall codes."""
-    return Path(models_root) / DATASET_NAME
+    # One sub-folder per data set keeps room for a second data set without moving files.
+    return Path(models_root) / registry.MNIST.name

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, latent, registry
+from latentwall import config, latent, registry, store
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Probe:
 def _answers_match(answers: list[np.ndarray], expected: list[np.ndarray] | tuple[np.ndarray, ...]) -> bool:
     return len(answers) == len(expected) and all(
         answer.shape == want.shape
-        and np.allclose(answer, want, rtol=artifacts.PROBE_TOLERANCE, atol=artifacts.PROBE_TOLERANCE)
+        and np.allclose(answer, want, rtol=store.PROBE_TOLERANCE, atol=store.PROBE_TOLERANCE)
         for answer, want in zip(answers, expected))
 
 
@@ -56,17 +56,17 @@ class _OnnxModel:
         self._input = self._session.get_inputs()[0].name
         self._input_shape = input_shape
         # The probe doubles as the warm-up, so a student's first click does not pay for it.
-        answers = self._run(artifacts.probe_inputs(input_shape))
+        answers = self._run(store.probe_inputs(input_shape))
         if expected is None:
             return
         if not _answers_match(answers, expected.answers):
-            raise artifacts.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
-        if artifacts.takes_images(input_shape):
-            # Without real digits a damaged reader can pass (see artifacts.PROBE_DIGITS): their absence is a fault.
+            raise store.ArtifactError(f"{path.name} does not answer its probe inputs as the trained model did.")
+        if store.takes_images(input_shape):
+            # Without real digits a damaged reader can pass (see store.PROBE_DIGITS): their absence is a fault.
             if expected.digits is None or not expected.digit_answers:
-                raise artifacts.ArtifactError(f"{artifacts.PROBES_FILE} holds no real digits to check {path.name} on.")
+                raise store.ArtifactError(f"{store.PROBES_FILE} holds no real digits to check {path.name} on.")
             if not _answers_match(self._run(expected.digits), expected.digit_answers):
-                raise artifacts.ArtifactError(
+                raise store.ArtifactError(
                     f"{path.name} does not answer the real probe digits as the trained model did.")
 
     def _run(self, inputs: np.ndarray, batch_size: int = 1024) -> list[np.ndarray]:
@@ -89,7 +89,7 @@ class Decoder(_OnnxModel):
         super().__init__(path, (latent_dim,), expected)
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
-        """(n, latent_dim) codes -> (n, 28, 28) float32 images in [0, 1]."""
+        """(n, latent_dim) codes -> (n, side, side) float32 images in [0, 1]."""
         images = self._run(codes)[0][..., 0]
         return np.clip((images - self._low) / self._span, 0.0, 1.0).astype("float32")
 
@@ -98,15 +98,15 @@ class Encoder(_OnnxModel):
     """Images in, codes out (the VAE's code is z_mean, the point the app decodes)."""
 
     def __init__(self, path: Path, expected: Probe | None = None,
-                 pixel_range: tuple[float, float] = (0.0, 1.0)):
+                 pixel_range: tuple[float, float] = (0.0, 1.0), dataset: registry.Dataset = registry.MNIST):
         self._low, self._span = pixel_range[0], pixel_range[1] - pixel_range[0]
-        super().__init__(path, (28, 28, 1), expected)
+        super().__init__(path, (*dataset.image_shape, 1), expected)
 
     def _scaled(self, images: np.ndarray) -> np.ndarray:
         return np.asarray(images, "float32") * self._span + self._low
 
     def encode(self, images: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) images in [0, 1] -> (n, latent_dim) codes."""
+        """(n, side, side) images in [0, 1] -> (n, latent_dim) codes."""
         return self._run(self._scaled(images))[0]
 
     def encode_spread(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -118,7 +118,8 @@ class Encoder(_OnnxModel):
 class PcaCoder:
     """A PCA recipe: encodes by projecting on its components, decodes by the inverse, clipped to [0, 1]."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, dataset: registry.Dataset = registry.MNIST):
+        self.image_shape = dataset.image_shape
         with np.load(path, allow_pickle=False) as stored:
             self.projection = latent.Projection(stored["mean"].astype("float64"),
                                                 stored["components"].astype("float64"))
@@ -133,17 +134,17 @@ class PcaCoder:
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         codes = np.asarray(codes, "float32").reshape(-1, self.latent_dim)
-        return np.clip(self.projection.inverse(codes), 0.0, 1.0).astype("float32").reshape(-1, 28, 28)
+        return np.clip(self.projection.inverse(codes), 0.0, 1.0).astype("float32").reshape(-1, *self.image_shape)
 
 
 class Reader(_OnnxModel):
     """Images in, digit probabilities out."""
 
-    def __init__(self, path: Path, expected: Probe | None = None):
-        super().__init__(path, (28, 28, 1), expected)
+    def __init__(self, path: Path, expected: Probe | None = None, dataset: registry.Dataset = registry.MNIST):
+        super().__init__(path, (*dataset.image_shape, 1), expected)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) images in [0, 1] -> (n, 10) probabilities."""
+        """(n, side, side) images in [0, 1] -> (n, classes) probabilities."""
         return self._run(images)[0]
 
     def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +160,7 @@ class LatentModel:
     kind: str
     encoder: Encoder
     decoder: Decoder
-    wall: artifacts.Wall
+    wall: store.Wall
     meta: dict
 
 
@@ -179,9 +180,9 @@ class ModelSet:
 
 def _expected_answers(folder: Path):
     """A function giving the stored probe answers of one .keras file's export."""
-    with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+    with np.load(folder / store.PROBES_FILE, allow_pickle=False) as stored:
         probes = {name: stored[name] for name in stored.files}
-    digits = probes.get(artifacts.PROBE_DIGITS)
+    digits = probes.get(store.PROBE_DIGITS)
 
     def outputs(key) -> list[np.ndarray]:
         found = []
@@ -190,9 +191,9 @@ def _expected_answers(folder: Path):
         return found
 
     def expected(keras_name: str) -> Probe:
-        return Probe(answers=outputs(lambda number: artifacts.probe_key(keras_name, number)),
-                     digits=None if digits is None else artifacts.probe_digit_inputs(digits),
-                     digit_answers=tuple(outputs(lambda number: artifacts.digit_probe_key(keras_name, number))))
+        return Probe(answers=outputs(lambda number: store.probe_key(keras_name, number)),
+                     digits=None if digits is None else store.probe_digit_inputs(digits),
+                     digit_answers=tuple(outputs(lambda number: store.digit_probe_key(keras_name, number))))
 
     return expected
 
@@ -200,14 +201,14 @@ def _expected_answers(folder: Path):
 def load_checker(models_root: Path = config.MODELS_ROOT) -> Reader:
     """The second reader, which only the evaluation runs (the app never loads it), verified like the others."""
     folder = config.dataset_dir(models_root)
-    artifacts.verify_manifest(folder, (artifacts.CHECKER_FILE, artifacts.onnx_name(artifacts.CHECKER_FILE)))
+    store.verify_manifest(folder, (store.CHECKER_FILE, store.onnx_name(store.CHECKER_FILE)))
     try:
-        return Reader(folder / artifacts.onnx_name(artifacts.CHECKER_FILE),
-                      expected=_expected_answers(folder)(artifacts.CHECKER_FILE))
+        return Reader(folder / store.onnx_name(store.CHECKER_FILE),
+                      expected=_expected_answers(folder)(store.CHECKER_FILE))
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The second reader in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
-            f"{artifacts.fix_advice()}") from None
+            f"{store.fix_advice()}") from None
 
 
 def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
@@ -216,25 +217,25 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
     Any failure to load, a damaged file whose manifest entry was recomputed included, raises ArtifactError.
     """
     folder = config.dataset_dir(models_root)
-    artifacts.verify_manifest(folder, artifacts.required_files())
+    store.verify_manifest(folder, store.required_files())
     try:
         expected = _expected_answers(folder)
         latent = {}
         for recipe in registry.WALL_PAIR:
             kind = recipe.name
-            encoder_file, decoder_file = artifacts.MODEL_FILES[kind]
+            encoder_file, decoder_file = store.MODEL_FILES[kind]
             latent[kind] = LatentModel(
                 kind=kind,
-                encoder=Encoder(folder / artifacts.onnx_name(encoder_file), expected=expected(encoder_file)),
-                decoder=Decoder(folder / artifacts.onnx_name(decoder_file), expected=expected(decoder_file)),
-                wall=artifacts.load_wall(folder / kind / "wall.npz"),
-                meta=artifacts.read_json(folder / kind / "meta.json"),
+                encoder=Encoder(folder / store.onnx_name(encoder_file), expected=expected(encoder_file)),
+                decoder=Decoder(folder / store.onnx_name(decoder_file), expected=expected(decoder_file)),
+                wall=store.load_wall(store.wall_path(folder, kind)),
+                meta=store.read_json(store.record_path(folder, kind, "meta")),
             )
-        reader = Reader(folder / artifacts.onnx_name(artifacts.READER_FILE), expected=expected(artifacts.READER_FILE))
+        reader = Reader(folder / store.onnx_name(store.READER_FILE), expected=expected(store.READER_FILE))
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
-            f"{artifacts.fix_advice()}") from None
+            f"{store.fix_advice()}") from None
     return ModelSet(ae=latent[registry.AE.name], vae=latent[registry.VAE.name], reader=reader, folder=folder)
 
 
@@ -248,7 +249,7 @@ class RecipeModel:
     decoder: Decoder | PcaCoder
     meta: dict
     history: dict
-    picture: artifacts.Wall | None
+    picture: store.Wall | None
     projection: latent.Projection | None
 
     def encode(self, images: np.ndarray) -> np.ndarray:
@@ -265,27 +266,28 @@ def load_recipe(name: str, models_root: Path = config.MODELS_ROOT) -> RecipeMode
     """One recipe, verified against the manifest (its own files only) and loaded; ArtifactError otherwise."""
     recipe = registry.recipe(name)
     folder = config.dataset_dir(models_root)
-    files = artifacts.recipe_files(recipe)
-    artifacts.verify_manifest(folder, (*files, artifacts.PROBES_FILE), only_required=True)
+    files = store.recipe_files(recipe)
+    store.verify_manifest(folder, (*files, store.PROBES_FILE), only_required=True)
     own = folder / recipe.name
     try:
-        meta = artifacts.read_json(own / "meta.json")
+        meta = store.read_json(store.record_path(folder, recipe.name, "meta"))
         if not recipe.trained:
-            coder = PcaCoder(own / artifacts.PCA_FILE)
+            coder = PcaCoder(own / store.PCA_FILE, recipe.dataset)
             return RecipeModel(recipe, coder, coder, meta, {}, None, None)
         expected = _expected_answers(folder)
-        encoder_file, decoder_file = artifacts.MODEL_FILES[recipe.name]
-        encoder = Encoder(folder / artifacts.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range)
-        decoder = Decoder(folder / artifacts.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
+        encoder_file, decoder_file = store.MODEL_FILES[recipe.name]
+        encoder = Encoder(folder / store.onnx_name(encoder_file), expected(encoder_file), recipe.pixel_range,
+                          recipe.dataset)
+        decoder = Decoder(folder / store.onnx_name(decoder_file), recipe.latent_dim, expected(decoder_file),
                           recipe.pixel_range)
-        history = artifacts.read_json(own / "history.json")
+        history = store.read_json(store.record_path(folder, recipe.name, "history"))
         if recipe.latent_dim == 2:
-            return RecipeModel(recipe, encoder, decoder, meta, history, artifacts.load_wall(own / "wall.npz"), None)
-        with np.load(own / artifacts.PROJECTION_FILE, allow_pickle=False) as stored:
+            return RecipeModel(recipe, encoder, decoder, meta, history, store.load_wall(own / store.WALL_FILE), None)
+        with np.load(own / store.PROJECTION_FILE, allow_pickle=False) as stored:
             projection = latent.Projection(stored["mean"].astype("float64"), stored["axes"].astype("float64"))
-            picture = artifacts.Wall(stored["codes"], stored["labels"])
+            picture = store.Wall(stored["codes"], stored["labels"])
         return RecipeModel(recipe, encoder, decoder, meta, history, picture, projection)
     except Exception as error:  # ONNX Runtime raises its own types; every one means the same to a user.
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The model {recipe.name} in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
             f"Recreate it with:  {config.TRAIN_COMMAND} --recipe {recipe.name}") from None

@@ -1,6 +1,7 @@
-"""Pure NumPy maths on the 2-D wall: boxes, grids, interpolation, neighbours, and the gap measures.
+"""NumPy maths on the 2-D wall: boxes, grids, interpolation, paths, sampling, neighbours and the gap measures.
 
-Nothing here touches a model or Streamlit, so every function can be tested against NumPy directly.
+Nothing here touches Streamlit; the few functions that decode (manifold, decodability) take any object with
+the decoder's decode method, so every function can be tested against NumPy directly.
 Functions that take values from a user validate them and raise ValueError with a helpful message.
 """
 
@@ -8,8 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from latentwall import pictures, registry
+
+if TYPE_CHECKING:  # Only for the hints: inference and store load this module themselves.
+    from latentwall import inference, store
 
 # No code the models produce comes near this; anything larger from a browser is clamped to it.
 MAX_ABS_COORDINATE = 1e4
@@ -17,6 +24,21 @@ MAX_ABS_COORDINATE = 1e4
 MAX_GRID_SIDE = 200
 MAX_SAMPLES = 10_000
 MAX_STEPS = 100
+
+# The margin around the test codes that the walls show, so points on the edge are not cut in half.
+WALL_MARGIN = 0.05
+# Random points a student can paint at once: enough to see the gaps, few enough to show as a grid.
+MAX_PAINTED = 64
+# Frames in an interpolation filmstrip.
+FILMSTRIP_STEPS = 10
+# Cells per side of the decodability map and of the decoded manifold.
+MAP_SIDE = 60
+MANIFOLD_SIDE = 20
+# How far (in standard deviations) a VAE's wall reaches at least: 99.7% of its prior's samples per axis.
+PRIOR_REACH = 3.0
+
+# The frames the interpolation lessons show: w = 0.05, 0.20, ..., 0.95 (0.05 to 0.95 in steps of 0.15).
+LESSON_POSITIONS = np.round(np.arange(0.05, 0.95 + 1e-9, 0.15), 2)
 
 
 def bounding_box(codes: np.ndarray, margin: float = 0.0) -> tuple[float, float, float, float]:
@@ -188,3 +210,108 @@ def fit_projection(points: np.ndarray, dimensions: int) -> Projection:
     axes = rows[:dimensions]
     signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
     return Projection(mean, axes * signs[:, None])
+
+
+def wall_box(wall: store.Wall) -> tuple[float, float, float, float]:
+    """The fixed axis ranges of a wall: its codes' bounding box with a small margin.
+
+    A VAE's wall (one with log-variances) also covers PRIOR_REACH standard deviations of its prior
+    N(0, I) on each axis, so the random codes painted from that prior land where the student can see them.
+    Remembered per wall: a click asks for it several times, and each is a pass over 10,000 codes.
+    """
+    known = _BOXES.get(id(wall))
+    if known is not None and known[0] is wall:
+        return known[1]
+    x_min, x_max, y_min, y_max = bounding_box(wall.codes, WALL_MARGIN)
+    box = (x_min, x_max, y_min, y_max) if wall.log_var is None else (
+        min(x_min, -PRIOR_REACH), max(x_max, PRIOR_REACH), min(y_min, -PRIOR_REACH), max(y_max, PRIOR_REACH))
+    if len(_BOXES) >= _MAX_BOXES:
+        _BOXES.clear()
+    _BOXES[id(wall)] = (wall, box)  # The wall is kept with its box, so its id cannot be reused meanwhile.
+    return box
+
+
+# The boxes of the walls seen lately, by id (a Wall holds arrays, so it cannot be a dictionary key itself).
+_BOXES: dict[int, tuple] = {}
+_MAX_BOXES = 32
+
+
+def opening_view(wall: store.Wall) -> tuple[float, float, float, float]:
+    """The axis ranges a wall opens on: the middle half of every digit class, inside the wall's box.
+
+    The full box is stretched by a few far codes (the AE's long arm of 1s reaches ~100 units while most
+    digits sit within a few), which would squeeze half the classes into a few pixels; "show everything" on
+    the chart returns to wall_box.
+    """
+    x_min, x_max, y_min, y_max = core_box(wall.codes, wall.labels)
+    full = wall_box(wall)
+    return max(x_min, full[0]), min(x_max, full[1]), max(y_min, full[2]), min(y_max, full[3])
+
+
+def random_codes(kind: str, codes: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """The codes a student paints: uniform over the AE's wall, and from the prior N(0, I) for the VAE.
+
+    Each model is sampled the way its own training would suggest, which is exactly why the AE's red dots
+    so often fall into gaps while the VAE's land on digits. codes are the wall's test codes, whose
+    bounding box the AE's codes are drawn from.
+    """
+    try:
+        count = check_count(count, MAX_PAINTED)
+    except ValueError:
+        count = 1  # A forged count paints one point rather than failing the page.
+    rng = np.random.default_rng(seed)
+    if registry.recipe(kind).variational:
+        return sample_prior(count, rng)
+    return sample_box(bounding_box(codes), count, rng)
+
+
+def random_index_of(labels: np.ndarray, digit: int, seed: int) -> int:
+    """The index of a random test digit of the given class ("a random 3"), repeatable by seed."""
+    digit = check_index(digit, 10)
+    candidates = np.flatnonzero(np.asarray(labels) == digit)
+    if len(candidates) == 0:
+        raise ValueError(f"There is no test digit {digit} on this wall.")
+    return int(np.random.default_rng(seed).choice(candidates))
+
+
+def manifold(decoder: inference.Decoder | inference.PcaCoder, box: tuple[float, float, float, float],
+             side: int = MANIFOLD_SIDE) -> np.ndarray:
+    """The decoded grid over box as one picture, decoded in one batched call, top row = top of the wall."""
+    side = check_count(side, MAX_GRID_SIDE, "grid side")
+    images = decoder.decode(grid(box, side))
+    height, width = images.shape[1:]  # The decoder's own image shape, whatever its data set.
+    rows_from_top = images.reshape(side, side, height, width)[::-1].reshape(-1, height, width)
+    return pictures.montage(rows_from_top, side)
+
+
+def decodability(decoder: inference.Decoder | inference.PcaCoder, reader: inference.Reader,
+                 box: tuple[float, float, float, float], side: int = MAP_SIDE) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell of a side x side grid over box: the digit the reader sees and its confidence.
+
+    Both come back as (side, side) arrays with row 0 at the bottom, as a heatmap expects; the whole grid
+    is decoded in one batched call.
+    """
+    side = check_count(side, MAX_GRID_SIDE, "grid side")
+    digits, confidences = reader.read(decoder.decode(grid(box, side)))
+    return digits.reshape(side, side), confidences.reshape(side, side)
+
+
+def along_path(z_start: np.ndarray, z_end: np.ndarray, positions: np.ndarray | list[float]) -> np.ndarray:
+    """The codes at positions w along the straight path, w = 0 at the start and 1 at the end.
+
+    The slider and the filmstrip both read this way (start on the left); interpolate weighs the
+    start instead, so it gets 1 - w.
+    """
+    return interpolate(z_start, z_end, 1.0 - np.asarray(positions, dtype="float64"))
+
+
+def filmstrip_weights(steps: int = FILMSTRIP_STEPS) -> np.ndarray:
+    """Weights from 1 (all start) down to 0 (all end), so the strip reads from start to end."""
+    steps = check_count(steps, MAX_STEPS, "number of steps")
+    return np.linspace(1.0, 0.0, max(steps, 2))
+
+
+def cross_fade(image_start: np.ndarray, image_end: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pixel-space blends w * start + (1 - w) * end: what interpolation looks like without a latent space."""
+    start, end = np.asarray(image_start, "float32"), np.asarray(image_end, "float32")
+    return interpolate(start.ravel(), end.ravel(), weights).reshape(-1, *start.shape)

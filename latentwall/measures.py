@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentwall import config
+
 # Guo et al. (2017) report ECE over 15 equal-width confidence bins; the bars here use the same.
 ECE_BINS = 15
 
@@ -41,6 +43,11 @@ def share_below(confidence: np.ndarray, level: float) -> float:
     return float(np.mean(np.asarray(confidence) < level))
 
 
+def verdict_is_readable(confidence: float) -> bool:
+    """Whether the reader is sure enough of a decoded image to call it a digit."""
+    return float(confidence) >= config.READABLE_CONFIDENCE
+
+
 def readable_both(first: np.ndarray, second: np.ndarray, level: float) -> np.ndarray:
     """Per image: both readers at least level sure, and of the same digit. Each argument is (n, 10) probabilities."""
     first, second = np.asarray(first), np.asarray(second)
@@ -55,10 +62,25 @@ def digit_shares(digits: np.ndarray, mask: np.ndarray, num_classes: int = 10) ->
     return [float(count) / max(len(digits), 1) for count in counts]
 
 
+def reconstruction_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """Per image: the mean squared difference per pixel between an image and its reconstruction, both on the
+    [0, 1] scale. The project's one reconstruction error: a recipe's test MSE is its mean, the anomaly score and
+    a drawn digit's error are it for one image, PSNR is read from it.
+
+    Each image may come in any layout of its pixels ((h, w), (h, w, 1) or flat), as long as both sides hold as
+    many images and as many pixels per image; computed in float64, so float32 pixels lose nothing in the sum.
+    """
+    images, reconstructions = np.asarray(images, "float64"), np.asarray(reconstructions, "float64")
+    if images.ndim < 2 or len(images) != len(reconstructions) or images.size != reconstructions.size:
+        raise ValueError(f"Expected as many images as reconstructions, each with as many pixels, got {images.shape} "
+                         f"and {reconstructions.shape}.")
+    difference = images.reshape(len(images), -1) - reconstructions.reshape(len(images), -1)
+    return np.mean(difference ** 2, axis=1)
+
+
 def pixel_change(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Per pair of images: the root-mean-square difference of their pixels, on the [0, 1] scale."""
-    first, second = np.asarray(first, "float64"), np.asarray(second, "float64")
-    return np.sqrt(np.mean((first - second).reshape(len(first), -1) ** 2, axis=1))
+    return np.sqrt(reconstruction_errors(first, second))
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentwall import measures
+
 # The Keras denoising example adds Gaussian noise with this mean (and std 0.5): it brightens the page too.
 LESSON_MEAN = 0.5
 LESSON_STD = 0.5
@@ -54,7 +56,7 @@ def psnr(clean: np.ndarray, other: np.ndarray) -> np.ndarray:
     clean, other = np.asarray(clean, "float64"), np.asarray(other, "float64")
     if clean.shape != other.shape:
         raise ValueError(f"Images to compare must have the same shape, got {clean.shape} and {other.shape}.")
-    mse = np.mean((clean - other).reshape(len(clean), -1) ** 2, axis=1)
+    mse = measures.reconstruction_errors(clean, other)
     floor = 10.0 ** (-PSNR_CAP_DB / 10.0)
     return 10.0 * np.log10(1.0 / np.maximum(mse, floor))
 

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-SIDE = 28
+from latentwall import registry
+
+# The non-digits stand beside MNIST's digits, so they share its image side.
+SIDE = registry.MNIST.image_side
 # The kinds that need no digits; fragments and blends are built from real digit images.
 PLAIN_KINDS = ("noise", "smooth", "blobs", "strokes", "flat")
 DIGIT_KINDS = ("fragments",)

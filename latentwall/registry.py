@@ -12,14 +12,25 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Dataset:
-    """A data set the recipes train on: its folder name under models/ and its image shape."""
+    """A data set: its folder name (under models/ for the one the recipes train on), the name its messages
+    use, its image shape, its classes and the size of each split. latentwall.datasets finds and loads it."""
 
     name: str
+    title: str
     image_side: int = 28
     classes: int = 10
+    train_count: int = 60000
+    test_count: int = 10000
+
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        """(height, width) of one image."""
+        return self.image_side, self.image_side
 
 
-MNIST = Dataset("mnist")
+# The digits every recipe trains on, and the clothes the anomaly lesson shows as a second, unseen data set.
+MNIST = Dataset("mnist", "MNIST")
+FASHION_MNIST = Dataset("fashion-mnist", "Fashion-MNIST")
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,8 @@ def recipe(name: str) -> Recipe:
 # The gallery wall's two models, as the pages that put them side by side name them.
 AE, VAE = RECIPES["ae"], RECIPES["vae"]
 WALL_PAIR = (AE, VAE)
+# The gallery wall's two models by name: what a shared address may ask for and what the evaluation holds.
+WALL_KINDS = tuple(recipe.name for recipe in WALL_PAIR)
 
 
 def trained() -> tuple[Recipe, ...]:

@@ -23,10 +23,10 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 def mnist_available() -> None:
     """Where no MNIST file is given, fill the Keras cache through a Keras download (needs a network)."""
     if not MNIST_FILE.is_file() and MNIST_FILE == config.KERAS_CACHE_FILE:
-        from latentwall.data import DataError, find_mnist
+        from latentwall.datasets import DataError, find
 
         try:
-            find_mnist(download=True)
+            find(download=True)
         except DataError:
             pass  # The tests that need MNIST skip with a message saying how to supply it.
 

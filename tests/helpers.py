@@ -13,7 +13,7 @@ MNIST_FILE = Path(os.environ.get(config.DATA_ENV_VAR)
 
 
 def train_tiny(out: Path, *extra: str, limit: int = 300) -> None:
-    """Train all three models for one epoch on a few hundred digits: seconds, yet real artifacts."""
+    """Train all three models for one epoch on a few hundred digits: seconds, yet real store."""
     from training import train
 
     code = train.main(["--limit", str(limit), "--epochs", "1", "--out", str(out), "--data", str(MNIST_FILE), *extra])

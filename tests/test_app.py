@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from latentwall import artifacts, config, explore, i18n
+from latentwall import config, i18n, latent, reports, store
 from lessons.compare import logic as claims
 from tests.helpers import assert_clean
 
@@ -37,8 +37,8 @@ def coordinate(test) -> tuple[float, float] | None:
 
 
 
-def wall_of(root, kind="ae") -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind="ae") -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def test_home_page_tells_the_story_and_links_the_pages(app):
@@ -81,7 +81,7 @@ def test_a_click_on_a_digit_decodes_it_and_shows_original_and_reconstruction(app
 
 
 def test_a_click_on_empty_space_decodes_without_a_digit(app, smoke_models):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     x, y = box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.02 * (box[3] - box[2])
     test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y, "index": None}})
     assert_clean(test)
@@ -103,7 +103,7 @@ def test_forged_clicks_never_raise(app, forged):
 
 @pytest.mark.parametrize("x, y", [(1e308, -1e308), (math.inf, -math.inf), (-0.0, 1e30)])
 def test_extreme_clicks_are_clamped_to_the_wall(app, smoke_models, x, y):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     test = app("lessons/wall/page.py", **{"wall-pick-ae": {"x": x, "y": y}})
     assert_clean(test)
     shown_x, shown_y = coordinate(test)
@@ -125,7 +125,7 @@ def test_paint_random_points_shows_their_verdicts(app, kind):
 def test_forged_paint_state_is_capped(app):
     test = app("lessons/wall/page.py", **{"painted-ae": {"count": 10**9, "seed": -5}})
     assert_clean(test)
-    assert re.search(rf"of {explore.MAX_PAINTED}:", markdown_text(test))
+    assert re.search(rf"of {latent.MAX_PAINTED}:", markdown_text(test))
 
 
 def test_interpolation_by_index_and_the_weight_slider(app, smoke_models):
@@ -191,7 +191,7 @@ def test_comparison_shows_the_defects_table(app, evaluated_models, use_models):
     test = app("lessons/compare/page.py", **{"compare-pick-vae": {"x": 0.0, "y": 0.0}})
     assert_clean(test)
     table = test.table[-1].value
-    assert len(table) == len(explore.defect_rows(explore.load_evaluation(config.dataset_dir(evaluated_models))))
+    assert len(table) == len(reports.defect_rows(reports.load_evaluation(config.dataset_dir(evaluated_models))))
     assert "–" not in table.to_string(), "every number of the report is shown"
     assert coordinate(test) is not None, "a click on the VAE wall decodes"
 
@@ -227,7 +227,7 @@ def test_a_damaged_export_with_a_recomputed_manifest_gives_the_friendly_page(app
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     damaged = config.dataset_dir(tmp_path) / "ae" / "decoder.onnx"
     damaged.write_bytes(damaged.read_bytes()[:-4096])
-    artifacts.write_manifest(config.dataset_dir(tmp_path))
+    store.write_manifest(config.dataset_dir(tmp_path))
     use_models(tmp_path)
     test = app("lessons/wall/page.py")
     assert not test.exception
@@ -315,7 +315,7 @@ def test_the_language_switch_changes_the_words_and_the_address(app):
 
 
 def test_a_link_brings_back_the_wall_view(app, smoke_models):
-    box = explore.wall_box(wall_of(smoke_models, "vae"))
+    box = latent.wall_box(wall_of(smoke_models, "vae"))
     x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
     test = app("lessons/wall/page.py", query={"model": "vae", "x": f"{x:.6g}", "y": f"{y:.6g}"})
     assert_clean(test)
@@ -350,10 +350,10 @@ def test_the_claims_panel_shows_the_measured_figures_and_reveals_the_verdicts(ap
     copy = tmp_path / "models"
     shutil.copytree(evaluated_models, copy)
     folder = config.dataset_dir(copy)
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     report["ae"]["area"]["shares"] = [0.1] * 10
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    store.write_manifest(folder)
     use_models(copy)
     strings = i18n.load_strings("en")
 
@@ -382,10 +382,10 @@ def test_an_evaluation_without_the_claims_figures_names_the_command(app, evaluat
     copy = tmp_path / "models"
     shutil.copytree(evaluated_models, copy)
     folder = config.dataset_dir(copy)
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     del report["vae"]["continuity"]
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    store.write_manifest(folder)
     use_models(copy)
     test = app("lessons/compare/page.py")
     assert_clean(test)
@@ -404,16 +404,16 @@ def test_a_new_evaluation_reaches_pages_already_open(app, evaluated_models, use_
     compare, denoising_page = app("lessons/compare/page.py"), app("lessons/denoising/page.py")
     assert_clean(compare)
     assert not any(info.value == strings("claims.outdated") for info in compare.info), "the claims are judged"
-    shown = artifacts.read_json(folder / "denoising.json")["digits"]
+    shown = store.read_json(folder / "denoising.json")["digits"]
     assert strings("denoising.chart_caption", digits=shown) in [caption.value for caption in denoising_page.caption]
 
-    report = artifacts.read_json(folder / config.EVALUATION_FILE)
+    report = store.read_json(folder / store.EVALUATION_FILE)
     del report["vae"]["continuity"]
-    artifacts.write_json(folder / config.EVALUATION_FILE, report)
-    noise_report = artifacts.read_json(folder / "denoising.json")
+    store.write_json(folder / store.EVALUATION_FILE, report)
+    noise_report = store.read_json(folder / "denoising.json")
     noise_report["digits"] = shown + 1
-    artifacts.write_json(folder / "denoising.json", noise_report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / "denoising.json", noise_report)
+    store.write_manifest(folder)
     compare.run()
     denoising_page.run()
     assert any(info.value == strings("claims.outdated") for info in compare.info), "the new report is judged"

@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, registry
+from latentwall import config, registry, store
 from lessons.anomaly import logic as anomaly
 from tests.helpers import assert_clean
 
@@ -38,7 +38,7 @@ def percent(share) -> str:
 def test_the_report_holds_every_case_small_and_listed_in_the_manifest(anomaly_models):
     folder = config.dataset_dir(anomaly_models)
     assert (folder / anomaly.REPORT_FILE).stat().st_size < 300_000
-    files = artifacts.verify_manifest(folder, (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE))
+    files = store.verify_manifest(folder, (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE))
     assert anomaly.REPORT_FILE in files
     report = report_of(anomaly_models)
     scorer = registry.anomaly_scorer().name
@@ -145,12 +145,12 @@ def test_a_damaged_report_gives_the_command_not_a_traceback(app, anomaly_models,
     elif damage == "missing_key":
         report = json.loads(path.read_text())
         del next(iter(report["cases"].values()))["samples"]
-        artifacts.write_json(path, report)
-        artifacts.write_manifest(folder)
+        store.write_json(path, report)
+        store.write_manifest(folder)
     else:
-        manifest = artifacts.read_json(folder / artifacts.MANIFEST_NAME)
+        manifest = store.read_json(folder / store.MANIFEST_NAME)
         del manifest["files"][anomaly.REPORT_FILE]
-        artifacts.write_json(folder / artifacts.MANIFEST_NAME, manifest)
+        store.write_json(folder / store.MANIFEST_NAME, manifest)
     use_models(root)
     test = app(PAGE)
     assert_clean(test)
@@ -180,14 +180,18 @@ def test_the_page_reads_in_traditional_chinese(app, anomaly_models, use_models):
 
 def test_without_fashion_mnist_the_other_kinds_are_measured_and_the_page_says_what_is_missing(
         app, smoke_models, use_models, tmp_path, monkeypatch):
-    from latentwall.data import DataError
+    from latentwall import datasets, registry
     from lessons.anomaly import report as report_anomaly
     from tests.helpers import MNIST_FILE, assert_clean
 
-    def absent(*args, **kwargs):
-        raise DataError("Fashion-MNIST was not found.\nSupply it.")
+    found = datasets.load
 
-    monkeypatch.setattr(report_anomaly, "load_fashion", absent)
+    def absent(dataset, *args, **kwargs):
+        if dataset == registry.FASHION_MNIST:
+            raise datasets.DataError("Fashion-MNIST was not found.\nSupply it.")
+        return found(dataset, *args, **kwargs)
+
+    monkeypatch.setattr(datasets, "load", absent)
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     assert report_anomaly.main(["--models", str(tmp_path), "--data", str(MNIST_FILE)]) == 0
     report = report_of(tmp_path)

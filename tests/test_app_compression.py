@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import config, figures, registry
+from latentwall import config, figures, measures, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE, assert_clean
 
@@ -76,7 +76,7 @@ def test_the_rows_mse_is_the_recipes_own(page_with_report, evaluated_models):
     with np.load(MNIST_FILE, allow_pickle=False) as stored:
         images = stored["x_test"][[index for index, _ in rows]].astype("float32") / 255.0
     model = inference.load_recipe(recipe.name, evaluated_models)
-    expected = compression.mse_per_image(images, model.reconstruct(images))
+    expected = measures.reconstruction_errors(images, model.reconstruct(images))
     assert [mse for _, mse in rows] == pytest.approx(expected.tolist(), abs=1e-6)
 
 
@@ -132,7 +132,7 @@ def test_the_charts_and_words_come_from_the_report(page_with_report, evaluated_m
     decoder = max(compression.decoder_bytes(folder, recipe) for recipe in registry.WALL_PAIR)
     assert f"**{decoder / 1e6:.1f} MB**" in words
     # The lessons' note: each dense lesson recipe's test MSE from evaluation.json, and the raw-pixel loss.
-    measured = json.loads((folder / config.EVALUATION_FILE).read_text())["recipes"]
+    measured = json.loads((folder / store.EVALUATION_FILE).read_text())["recipes"]
     table = test.table[0].value
     for recipe in registry.dense_lessons():
         assert f"{measured[recipe.name]['test_mse']:.4f}" in table.to_string()

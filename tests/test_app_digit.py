@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from latentwall import artifacts, config, i18n, inference, registry
+from latentwall import config, i18n, inference, registry, store
 from lessons.your_digit import logic as drawing
 from tests import bad_images
 from tests.helpers import assert_clean
@@ -115,7 +115,7 @@ def test_without_the_stored_scores_they_are_measured_once_from_the_test_set(app,
 
 
 def test_the_evaluation_writes_the_scores_the_page_reads(evaluated_models):
-    stored = artifacts.read_json(config.dataset_dir(evaluated_models) / drawing.SCORES_FILE)
+    stored = store.read_json(config.dataset_dir(evaluated_models) / drawing.SCORES_FILE)
     scores = drawing.parse_scores(stored)
     assert stored["model"] == registry.AE.name and stored["count"] == 10_000
     assert scores is not None and int(scores.counts.sum()) == 10_000

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latentwall import artifacts, config, explore, figures, latent
+from latentwall import figures, html, inputs, latent, pictures, reports, store
 from latentwall.i18n import load_strings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,18 +28,18 @@ clicks = st.fixed_dictionaries({"x": untrusted, "y": untrusted}, optional={"inde
 
 def test_a_vae_wall_reaches_over_its_prior_and_an_ae_wall_hugs_its_codes():
     codes = CODES * 0.01
-    ae_box = explore.wall_box(artifacts.Wall(codes, LABELS))
-    vae_box = explore.wall_box(artifacts.Wall(codes, LABELS, log_var=np.zeros_like(codes)))
-    assert ae_box == latent.bounding_box(codes, explore.WALL_MARGIN)
-    reach = explore.PRIOR_REACH
+    ae_box = latent.wall_box(store.Wall(codes, LABELS))
+    vae_box = latent.wall_box(store.Wall(codes, LABELS, log_var=np.zeros_like(codes)))
+    assert ae_box == latent.bounding_box(codes, latent.WALL_MARGIN)
+    reach = latent.PRIOR_REACH
     assert vae_box[0] <= -reach and vae_box[1] >= reach and vae_box[2] <= -reach and vae_box[3] >= reach
-    wide = artifacts.Wall(CODES * 10, LABELS, log_var=np.zeros_like(CODES))
-    assert explore.wall_box(wide) == latent.bounding_box(CODES * 10, explore.WALL_MARGIN)
+    wide = store.Wall(CODES * 10, LABELS, log_var=np.zeros_like(CODES))
+    assert latent.wall_box(wide) == latent.bounding_box(CODES * 10, latent.WALL_MARGIN)
 
 
 @given(st.one_of(untrusted, clicks))
 def test_parse_pick_never_raises_and_stays_on_the_wall(raw):
-    pick = explore.parse_pick(raw, BOX, 300)
+    pick = inputs.parse_pick(raw, BOX, 300)
     if pick is None:
         return
     assert pick.code.shape == (2,) and pick.code.dtype == np.float32 and np.all(np.isfinite(pick.code))
@@ -49,7 +49,7 @@ def test_parse_pick_never_raises_and_stays_on_the_wall(raw):
 
 @given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6), st.integers(0, 299))
 def test_parse_pick_keeps_good_values_exactly(x, y, index):
-    pick = explore.parse_pick({"x": x, "y": y, "index": index}, BOX, 300)
+    pick = inputs.parse_pick({"x": x, "y": y, "index": index}, BOX, 300)
     assert pick.index == index
     assert pick.code[0] == np.float32(min(max(x, BOX[0]), BOX[1]))
     assert pick.code[1] == np.float32(min(max(y, BOX[2]), BOX[3]))
@@ -57,18 +57,18 @@ def test_parse_pick_keeps_good_values_exactly(x, y, index):
 
 @given(untrusted)
 def test_safe_index_count_and_weight_never_raise(value):
-    assert 0 <= explore.safe_index(value, 50) < 50
-    assert 1 <= explore.safe_count(value, 64) <= 64
-    weight = explore.safe_weight(value)
+    assert 0 <= inputs.safe_index(value, 50) < 50
+    assert 1 <= inputs.safe_count(value, 64) <= 64
+    weight = inputs.safe_weight(value)
     assert 0.0 <= weight <= 1.0 and not math.isnan(weight)
 
 
 @given(st.integers(0, 10**12), st.integers(0, 2**32 - 1))
 @settings(max_examples=30)
 def test_random_codes_are_capped_and_drawn_as_each_model_expects(count, seed):
-    ae = explore.random_codes("ae", CODES, count, seed)
-    vae = explore.random_codes("vae", CODES, count, seed)
-    expected = min(max(count, 1), explore.MAX_PAINTED) if count >= 1 else 1
+    ae = latent.random_codes("ae", CODES, count, seed)
+    vae = latent.random_codes("vae", CODES, count, seed)
+    expected = min(max(count, 1), latent.MAX_PAINTED) if count >= 1 else 1
     assert len(ae) == len(vae) == expected
     x_min, x_max, y_min, y_max = latent.bounding_box(CODES)
     assert np.all((ae[:, 0] >= x_min) & (ae[:, 0] <= x_max) & (ae[:, 1] >= y_min) & (ae[:, 1] <= y_max))
@@ -76,41 +76,41 @@ def test_random_codes_are_capped_and_drawn_as_each_model_expects(count, seed):
 
 
 def test_prior_samples_look_standard_normal():
-    samples = np.concatenate([explore.random_codes("vae", CODES, 64, seed) for seed in range(200)])
+    samples = np.concatenate([latent.random_codes("vae", CODES, 64, seed) for seed in range(200)])
     assert abs(samples.mean()) < 0.05 and abs(samples.std() - 1.0) < 0.05
 
 
 @given(st.integers(0, 9), st.integers(0, 2**32 - 1))
 @settings(max_examples=30)
 def test_random_index_of_a_class_has_that_label(digit, seed):
-    index = explore.random_index_of(LABELS, digit, seed)
+    index = latent.random_index_of(LABELS, digit, seed)
     assert LABELS[index] == digit
-    assert explore.random_index_of(LABELS, digit, seed) == index, "repeatable by seed"
+    assert latent.random_index_of(LABELS, digit, seed) == index, "repeatable by seed"
 
 
 @pytest.mark.parametrize("digit", [-1, 10, 2.5, float("nan"), "three", None])
 def test_random_index_of_refuses_bad_classes(digit):
     with pytest.raises(ValueError):
-        explore.random_index_of(LABELS, digit, 0)
+        latent.random_index_of(LABELS, digit, 0)
 
 
 @given(st.integers(1, 12))
 @settings(max_examples=12)
 def test_upscale_is_nearest_neighbour(scale):
     image = np.random.default_rng(scale).random((28, 28)).astype("float32")
-    picture = np.asarray(explore.upscale(image, scale))
+    picture = np.asarray(pictures.upscale(image, scale))
     oracle = np.kron((image * 255).round().astype("uint8"), np.ones((scale, scale), "uint8"))
     np.testing.assert_array_equal(picture, oracle)
 
 
 def test_upscale_survives_nan_and_out_of_range_pixels():
     image = np.array([[np.nan, -1.0], [2.0, 0.5]], "float32")
-    np.testing.assert_array_equal(np.asarray(explore.upscale(image, 1)), [[0, 0], [255, 128]])
+    np.testing.assert_array_equal(np.asarray(pictures.upscale(image, 1)), [[0, 0], [255, 128]])
 
 
 def test_montage_places_tiles_row_by_row():
     images = np.arange(5)[:, None, None] * np.ones((5, 2, 3))
-    sheet = explore.montage(images, 2)
+    sheet = pictures.montage(images, 2)
     assert sheet.shape == (6, 6)
     for number in range(5):
         row, column = divmod(number, 2)
@@ -122,15 +122,15 @@ def test_montage_places_tiles_row_by_row():
 def test_cross_fade_is_the_pixel_formula(weights):
     rng = np.random.default_rng(len(weights))
     start, end = rng.random((28, 28)), rng.random((28, 28))
-    fades = explore.cross_fade(start, end, weights)
+    fades = latent.cross_fade(start, end, weights)
     clipped = np.clip(np.asarray(weights, "float32"), 0, 1)
     for fade, weight in zip(fades, clipped):
         np.testing.assert_allclose(fade, weight * start + (1 - weight) * end, rtol=1e-5, atol=1e-6)
 
 
 def test_filmstrip_runs_from_start_to_end():
-    weights = explore.filmstrip_weights()
-    assert len(weights) == explore.FILMSTRIP_STEPS and weights[0] == 1.0 and weights[-1] == 0.0
+    weights = latent.filmstrip_weights()
+    assert len(weights) == latent.FILMSTRIP_STEPS and weights[0] == 1.0 and weights[-1] == 0.0
     assert np.all(np.diff(weights) < 0)
     codes = latent.interpolate(np.array([1.0, 2.0]), np.array([-3.0, 4.0]), weights)
     np.testing.assert_allclose(codes[0], [1.0, 2.0])
@@ -154,21 +154,21 @@ class BrightnessReader:
 
 
 def test_manifold_puts_the_top_of_the_wall_on_top():
-    sheet = explore.manifold(YPainter(), (0.0, 1.0, 0.0, 1.0), side=4)
+    sheet = latent.manifold(YPainter(), (0.0, 1.0, 0.0, 1.0), side=4)
     assert sheet.shape == (4 * 28, 4 * 28)
     row_values = sheet[::28, 0]
     assert np.all(np.diff(row_values) < 0), "rows go from high y (top) to low y (bottom)"
 
 
 def test_decodability_grid_has_row_zero_at_the_bottom():
-    digits, confidence = explore.decodability(YPainter(), BrightnessReader(), (0.0, 1.0, 0.0, 1.0), side=5)
+    digits, confidence = latent.decodability(YPainter(), BrightnessReader(), (0.0, 1.0, 0.0, 1.0), side=5)
     assert digits.shape == confidence.shape == (5, 5)
     np.testing.assert_allclose(confidence[:, 0], (np.arange(5) + 0.5) / 5, rtol=1e-5)
 
 
 def test_gallery_html_escapes_captions():
-    picture = explore.upscale(np.zeros((28, 28)), 1)
-    markup = explore.gallery_html([picture], ['<script>alert("x")</script>'], 28)
+    picture = pictures.upscale(np.zeros((28, 28)), 1)
+    markup = html.gallery_html([picture], ['<script>alert("x")</script>'], 28)
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert markup.count("data:image/png;base64,") == 1
 
@@ -186,7 +186,7 @@ REPORT = {
 
 
 def test_defect_rows_format_every_number_and_have_words():
-    rows = explore.defect_rows(REPORT)
+    rows = reports.defect_rows(REPORT)
     text = load_strings("en")
     assert len(rows) == 17
     for key, ae, vae in rows:
@@ -198,21 +198,21 @@ def test_defect_rows_format_every_number_and_have_words():
 def test_the_area_ratio_reads_as_largest_to_smallest():
     report = {kind: {"area": {"shares": [0.7459, 0.0005, *[0.0282] * 8]}} for kind in ("ae", "vae")}
     report["vae"]["area"]["shares"] = [0.0, *[1 / 9] * 9]
-    ratios = dict((key, (ae, vae)) for key, ae, vae in explore.defect_rows(report))["area_ratio"]
+    ratios = dict((key, (ae, vae)) for key, ae, vae in reports.defect_rows(report))["area_ratio"]
     assert ratios == ("1,492 : 1", "∞ : 1")
 
 
 def test_defect_rows_survive_a_damaged_report():
-    rows = explore.defect_rows({"ae": {"test_mse": "oops"}, "vae": {}})
+    rows = reports.defect_rows({"ae": {"test_mse": "oops"}, "vae": {}})
     assert all(ae == "–" and vae == "–" for _, ae, vae in rows)
 
 
 def test_load_evaluation_rejects_garbage(tmp_path):
-    assert explore.load_evaluation(tmp_path) is None
-    (tmp_path / config.EVALUATION_FILE).write_text("[1, 2")
-    assert explore.load_evaluation(tmp_path) is None
-    (tmp_path / config.EVALUATION_FILE).write_text('{"ae": {}}')
-    assert explore.load_evaluation(tmp_path) is None
+    assert reports.load_evaluation(tmp_path) is None
+    (tmp_path / store.EVALUATION_FILE).write_text("[1, 2")
+    assert reports.load_evaluation(tmp_path) is None
+    (tmp_path / store.EVALUATION_FILE).write_text('{"ae": {}}')
+    assert reports.load_evaluation(tmp_path) is None
 
 
 WORDS = {name: name for name in ("reset_view", "show_all", "legend", "legend_hint")}
@@ -249,8 +249,8 @@ def test_opening_view_shows_the_middle_of_every_class_inside_the_wall():
     labels = np.repeat(np.arange(10), 100)
     codes[labels == 1] = np.column_stack([rng.uniform(0, 100, 100), rng.normal(0, 1, 100)])
     codes[np.flatnonzero(labels == 1)[:5], 0] += 400
-    wall = artifacts.Wall(codes.astype("float32"), labels)
-    view, box = explore.opening_view(wall), explore.wall_box(wall)
+    wall = store.Wall(codes.astype("float32"), labels)
+    view, box = latent.opening_view(wall), latent.wall_box(wall)
     assert box[0] <= view[0] and view[1] <= box[1] and box[2] <= view[2] and view[3] <= box[3]
     for digit in range(10):
         median = np.median(codes[labels == digit], axis=0)

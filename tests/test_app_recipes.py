@@ -14,8 +14,8 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, explore, i18n, inference, latent, registry
-from latentwall.data import load_mnist
+from latentwall import config, i18n, inference, latent, registry, reports, store
+from latentwall.datasets import load
 from lessons.models import logic as catalogue
 from tests.helpers import MNIST_FILE
 from tests.test_app import assert_clean, markdown_text
@@ -61,7 +61,7 @@ def choose_wide(test, start: int = 5, end: int = 9):
 def oracle_path(root, start: int, end: int, positions: np.ndarray) -> np.ndarray:
     """The path's frames projected on the recipe's picture, computed without the page."""
     model = inference.load_recipe(WIDE.name, root)
-    images = load_mnist(MNIST_FILE, download=False).x_test[[start, end]].astype("float32") / 255.0
+    images = load(registry.MNIST, MNIST_FILE, download=False).x_test[[start, end]].astype("float32") / 255.0
     codes = model.encode(images)
     frames = latent.interpolate(codes[0], codes[1], 1.0 - positions)
     return model.projection.apply(frames)
@@ -74,7 +74,7 @@ def test_a_wide_recipe_walks_its_own_code_and_draws_the_path_on_its_projection(a
     assert f"**#5** (a {labels[5]}) to **#9** (a {labels[9]})" in markdown_text(test)
     assert any(f"{WIDE.latent_dim}-D codes" in caption.value and "projection" in caption.value
                for caption in test.caption), "the page says the picture is a projection"
-    expected = oracle_path(smoke_models, 5, 9, np.linspace(0.0, 1.0, explore.FILMSTRIP_STEPS))
+    expected = oracle_path(smoke_models, 5, 9, np.linspace(0.0, 1.0, latent.FILMSTRIP_STEPS))
     np.testing.assert_allclose(path_points(test), expected, rtol=1e-4, atol=1e-3)
     assert any(f"{WIDE.name}: 10 frames" in caption for caption in captions(test)), captions(test)
     assert query(test, "recipe") == WIDE.name, "the address keeps the recipe"
@@ -113,7 +113,7 @@ def test_a_link_opens_a_recipe_and_a_forged_one_falls_back_to_the_wall_pair(app)
 def test_a_missing_recipe_names_the_command_that_trains_it(app, smoke_models, use_models, tmp_path):
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(tmp_path))
     shutil.rmtree(config.dataset_dir(tmp_path) / WIDE.name)  # As a folder trained before the recipe existed.
-    artifacts.write_manifest(config.dataset_dir(tmp_path))
+    store.write_manifest(config.dataset_dir(tmp_path))
     use_models(tmp_path)
     test = app(INTERPOLATION, query={"recipe": WIDE.name})
     assert not test.exception
@@ -146,7 +146,7 @@ def test_the_models_page_shows_the_judged_test_mse(app, evaluated_models, use_mo
     test = app(MODELS)
     assert_clean(test)
     rows = table(test)
-    judged = explore.load_evaluation(config.dataset_dir(evaluated_models))["recipes"]
+    judged = reports.load_evaluation(config.dataset_dir(evaluated_models))["recipes"]
     for name, figures in judged.items():
         row = rows[rows["model"] == name].iloc[0]
         assert row["test MSE"] == f"{figures['test_mse']:.4f}"

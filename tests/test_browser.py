@@ -20,7 +20,7 @@ from bench.harness import (
     wait_for_wall,
     wait_idle,
 )
-from latentwall import artifacts, config, explore, latent
+from latentwall import config, latent, store
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.browser
 TOLERANCE = 0.015
 
 
-def wall_of(root, kind: str) -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind: str) -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def open_page(page, server, path: str, wall_keys: list[str], root=None) -> None:
@@ -41,7 +41,7 @@ def open_page(page, server, path: str, wall_keys: list[str], root=None) -> None:
     wait_idle(page)
     page.wait_for_timeout(400)
     for key in wall_keys if root is not None else ():
-        show_everything(page, key, explore.wall_box(wall_of(root, key.rsplit("-", 1)[1])))
+        show_everything(page, key, latent.wall_box(wall_of(root, key.rsplit("-", 1)[1])))
 
 
 def close_enough(reported, expected, box) -> bool:
@@ -68,7 +68,7 @@ def decoded_image(page, key: str) -> str:
 
 def test_click_on_a_digit_decodes_it_and_shows_its_reconstruction(page, app_server, smoke_models):
     wall = wall_of(smoke_models, "ae")
-    box = explore.wall_box(wall)
+    box = latent.wall_box(wall)
     index = loneliest_digit(wall.codes)
     open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
     page.mouse.move(*data_to_pixel(page, "wall-pick-ae", *wall.codes[index]))
@@ -86,7 +86,7 @@ def test_click_on_a_digit_decodes_it_and_shows_its_reconstruction(page, app_serv
 
 def test_click_on_empty_space_decodes_exactly_there(page, app_server, smoke_models):
     wall = wall_of(smoke_models, "ae")
-    box = explore.wall_box(wall)
+    box = latent.wall_box(wall)
     open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
     first = wall.codes[loneliest_digit(wall.codes)]
     click_and_wait(page, "wall-pick-ae", *first)
@@ -131,7 +131,7 @@ def test_both_walls_on_the_comparison_page_answer_clicks(page, app_server, smoke
     assert_walls_are_marked(page)
     for kind in ("ae", "vae"):
         wall = wall_of(smoke_models, kind)
-        box = explore.wall_box(wall)
+        box = latent.wall_box(wall)
         spot = emptiest_spot(wall.codes, box)
         _, reported = click_and_wait(page, f"compare-pick-{kind}", *spot)
         assert close_enough(reported, spot, box), (kind, reported, spot)
@@ -220,7 +220,7 @@ def test_a_server_restart_never_leaves_a_frozen_tab(browser, smoke_models):
     from bench.harness import VIEWPORT, AppServer, free_port
 
     wall = wall_of(smoke_models, "ae")
-    box = explore.wall_box(wall)
+    box = latent.wall_box(wall)
     port = free_port()
     context = browser.new_context(viewport=VIEWPORT)
     tabs = [context.new_page(), context.new_page()]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bench.harness import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
-from latentwall import artifacts, config, explore, i18n
+from latentwall import config, i18n, latent, store
 from tests.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -80,8 +80,8 @@ def test_a_chinese_browser_reads_chinese_without_touching_anything(browser, app_
 
 def test_a_shared_link_brings_the_same_view_back(browser, app_server, smoke_models):
     """Choose the VAE, Simplified Chinese and a spot on the wall; open the address in a fresh browser."""
-    wall = artifacts.load_wall(config.dataset_dir(smoke_models) / "vae" / "wall.npz")
-    box = explore.wall_box(wall)
+    wall = store.load_wall(store.wall_path(config.dataset_dir(smoke_models), "vae"))
+    box = latent.wall_box(wall)
     first = browser.new_context(viewport=VIEWPORT, locale="en-US")
     page = first.new_page()
     try:

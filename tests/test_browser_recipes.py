@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench.harness import wait_for_wall, wait_idle
-from latentwall import explore, i18n
+from latentwall import i18n, latent
 from tests.test_app_recipes import VARIATIONAL, WIDE, oracle_path
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def test_a_20d_recipe_shows_its_filmstrip_and_its_path_on_the_projection(page, a
     film = page.locator(".st-key-interp-filmstrip img").first
     film.wait_for(timeout=20_000)
     page.wait_for_function("(image) => image.complete && image.naturalWidth > 0", arg=film.element_handle())
-    frames = explore.FILMSTRIP_STEPS
+    frames = latent.FILMSTRIP_STEPS
     assert film.evaluate("(image) => image.naturalWidth") == 28 * 2 * frames, "ten frames side by side"
     page.wait_for_selector(".st-key-interp-picture .nsewdrag", timeout=20_000)
     drawn = trace_points(page, "st-key-interp-picture")

@@ -21,7 +21,8 @@ from bench.harness import (
     wait_for_wall,
     wait_idle,
 )
-from latentwall import artifacts, browser, config, explore, inference
+from latentwall import browser, config, inference, latent, store
+from latentwall.keras import io as keras_io
 from tests.conftest import SCREENSHOTS
 from tests.helpers import MNIST_FILE
 
@@ -58,8 +59,8 @@ def viewport_page(browser, request):
         context.close()
 
 
-def committed_wall(kind: str) -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir() / kind / "wall.npz")
+def committed_wall(kind: str) -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(), kind))
 
 
 def open_wall(page, url: str, keys: list[str]) -> None:
@@ -118,7 +119,7 @@ def test_a_pointer_sweep_repaints_the_preview_at_each_step_where_the_pointer_is(
 
 
 def _keras_images(decoder_file, codes: np.ndarray) -> np.ndarray:
-    decoder = artifacts.load_keras_model(decoder_file)
+    decoder = keras_io.load_keras_model(decoder_file)
     return np.asarray(decoder(codes, training=False)).reshape(len(codes), -1)
 
 
@@ -148,7 +149,7 @@ def test_the_committed_weights_in_the_browser_match_the_committed_keras_decoders
     page.add_script_tag(content=DECODER_JS.read_text(encoding="utf-8"))
     for kind in ("ae", "vae"):
         keras_file = config.dataset_dir() / kind / "decoder.keras"
-        spec = artifacts.read_json(keras_file.with_name("decoder.weights.json"))
+        spec = store.read_json(keras_file.with_name("decoder.weights.json"))
         weights = browser.decoder_weights(keras_file.read_bytes(), spec)
         mine = np.array(page.evaluate("""([spec, encoded, codes]) => {
             const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
@@ -168,7 +169,7 @@ def test_the_opening_ae_view_reaches_every_class_median_with_one_zoom(browser, c
     try:
         open_wall(page, f"{committed_server.url}/wall?model=ae", [key])
         x_min, x_max, y_min, y_max = axes_of(page, key)
-        full = explore.wall_box(wall)
+        full = latent.wall_box(wall)
         assert (x_max - x_min) * (y_max - y_min) < 0.5 * (full[1] - full[0]) * (full[3] - full[2]), \
             "the far codes do not set the opening view"
         for digit in range(10):
@@ -234,7 +235,7 @@ def test_the_weight_mark_sits_on_each_path_and_play_walks_it_from_start_to_end(p
     open_wall(page, f"{app_server.url}/interpolation?a=0&b=1&w=0.5", ["interp-wall-ae", "interp-wall-vae"])
     wait_decoder_ready(page)
     for kind in ("ae", "vae"):
-        codes = artifacts.load_wall(config.dataset_dir(smoke_models) / kind / "wall.npz").codes
+        codes = store.load_wall(store.wall_path(config.dataset_dir(smoke_models), kind)).codes
         mark = page.locator(f".st-key-interp-wall-{kind}-area .latent-wall-weight")
         box = mark.bounding_box()
         expected = data_to_pixel(page, f"interp-wall-{kind}", *(codes[0] + codes[1]) / 2)
@@ -262,7 +263,7 @@ def test_each_path_runs_between_the_chosen_digits_and_follows_a_new_pick(page, a
     """The path over each wall joins the two chosen test digits' codes, its ends labelled; a new end digit
     moves the path's end to that digit's code on both walls."""
     open_wall(page, f"{app_server.url}/interpolation?a=0&b=1&w=0.5", ["interp-wall-ae", "interp-wall-vae"])
-    walls = {kind: artifacts.load_wall(config.dataset_dir(smoke_models) / kind / "wall.npz").codes
+    walls = {kind: store.load_wall(store.wall_path(config.dataset_dir(smoke_models), kind)).codes
              for kind in ("ae", "vae")}
     for kind, codes in walls.items():
         expected = [data_to_pixel(page, f"interp-wall-{kind}", *codes[index]) for index in (0, 1)]
@@ -286,7 +287,7 @@ def test_pointing_at_a_digit_on_one_twin_wall_shows_both_models_decodes(page, ap
     """On the AE vs VAE page the twin wall's preview decodes the same test digit at its own code."""
     open_wall(page, f"{app_server.url}/compare", ["compare-pick-ae", "compare-pick-vae"])
     wait_decoder_ready(page)
-    ae, vae = (artifacts.load_wall(config.dataset_dir(smoke_models) / kind / "wall.npz") for kind in ("ae", "vae"))
+    ae, vae = (store.load_wall(store.wall_path(config.dataset_dir(smoke_models), kind)) for kind in ("ae", "vae"))
     x_min, x_max, y_min, y_max = axes_of(page, "compare-pick-ae")
     inside = np.flatnonzero((ae.codes[:, 0] > x_min) & (ae.codes[:, 0] < x_max)
                             & (ae.codes[:, 1] > y_min) & (ae.codes[:, 1] < y_max))

@@ -16,14 +16,15 @@ import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.student import Student
-from latentwall import artifacts, config, explore
+from latentwall import config, latent, store
+from latentwall.keras import io as keras_io
 from tests.helpers import error_words
 
 WALL = "wall-pick-ae"
 
 
-def wall_of(root, kind: str = "ae") -> artifacts.Wall:
-    return artifacts.load_wall(config.dataset_dir(root) / kind / "wall.npz")
+def wall_of(root, kind: str = "ae") -> store.Wall:
+    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
 
 
 def run(coroutine):
@@ -49,7 +50,7 @@ def assert_answers(run_, x: float, y: float) -> None:
 
 def test_a_click_reruns_only_the_decoded_panel(live_server, smoke_models):
     """Fails if the wall figure is sent again on a click, or if a click reruns more than its fragment."""
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
 
     async def scenario():
         student = Student(live_server.url)
@@ -176,7 +177,7 @@ FORGERIES = [_big_int_x, _big_int_index, _nan_click, _not_a_list, _radio_integer
 
 @pytest.mark.parametrize("forge", FORGERIES, ids=[forge.__name__.strip("_") for forge in FORGERIES])
 def test_a_forged_message_never_breaks_the_session(live_server, smoke_models, forge):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     x, y = box[0] + 0.4 * (box[1] - box[0]), box[2] + 0.6 * (box[3] - box[2])
 
     async def scenario():
@@ -236,7 +237,7 @@ def test_a_wrongly_typed_value_costs_only_that_session(live_server):
 def test_deeply_nested_json_is_contained_to_one_run(live_server, smoke_models):
     """Streamlit parses a component's value before any app code runs, so a 100,000-deep array raises
     RecursionError there. What the app can promise: the session is not stuck; the next click works."""
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     x, y = box[0] + 0.3 * (box[1] - box[0]), box[2] + 0.3 * (box[3] - box[2])
 
     async def scenario():
@@ -269,7 +270,7 @@ def test_a_client_cannot_park_megabytes_in_a_session(live_server):
 
 
 def test_many_students_at_once_all_get_their_own_answer(live_server, smoke_models):
-    box = explore.wall_box(wall_of(smoke_models))
+    box = latent.wall_box(wall_of(smoke_models))
     rng = np.random.default_rng(5)
     spots = [(box[0] + rng.uniform(0.1, 0.9) * (box[1] - box[0]), box[2] + rng.uniform(0.1, 0.9) * (box[3] - box[2]))
              for _ in range(12)]
@@ -299,7 +300,7 @@ def test_each_wall_decodes_with_its_own_model(live_server, smoke_models):
         student = await opened(live_server, "compare")
         answers = {}
         for kind in ("ae", "vae"):
-            box = explore.wall_box(models[kind].wall)
+            box = latent.wall_box(models[kind].wall)
             x, y = box[0] + 0.35 * (box[1] - box[0]), box[2] + 0.65 * (box[3] - box[2])
             answers[kind] = (await student.click(f"compare-pick-{kind}", x, y), x, y)
         await student.close()
@@ -327,7 +328,7 @@ def test_the_decoder_files_are_served_once_for_good_and_only_as_checked(live_ser
 
     addresses = browser.decoder_addresses(smoke_models, kind)
     folder = config.dataset_dir(smoke_models)
-    decoder = artifacts.load_keras_model(folder / kind / "decoder.keras")
+    decoder = keras_io.load_keras_model(folder / kind / "decoder.keras")
     expected = {"spec": (folder / kind / "decoder.weights.json").read_bytes(),
                 "weights": b"".join(np.asarray(array, "<f4").tobytes() for array in decoder.get_weights())}
     for role in ("spec", "weights"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, registry
+from latentwall import config, measures, registry, store
 from lessons.compression import logic as compression
 from tests.helpers import MNIST_FILE
 
@@ -141,7 +141,7 @@ def test_error_image_and_per_image_mse():
     original = np.zeros((2, 28, 28), "float32")
     copy = original.copy()
     copy[1, :14] = 0.5
-    assert compression.mse_per_image(original, copy).tolist() == pytest.approx([0.0, 0.125])
+    assert measures.reconstruction_errors(original, copy).tolist() == pytest.approx([0.0, 0.125])
     assert compression.error_image(original[1], copy[1]).max() == pytest.approx(0.5)
 
 
@@ -149,7 +149,7 @@ def test_the_report_is_written_listed_and_read(evaluated_models):
     folder = config.dataset_dir(evaluated_models)
     report = compression.load_report(folder)
     assert report is not None, "training.evaluate writes compression.json and lists it in the manifest"
-    assert "compression.json" in artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
+    assert "compression.json" in store.read_json(folder / store.MANIFEST_NAME)["files"]
     assert [point["quality"] for point in report["jpeg"]["curve"]] == list(compression.QUALITIES)
     names = {recipe.name for recipe in (*registry.sweep("dense-ae"), *registry.sweep("pca"), *registry.WALL_PAIR)}
     assert set(report["codes"]["recipes"]) == names
@@ -165,7 +165,7 @@ def test_the_report_is_written_listed_and_read(evaluated_models):
 def test_a_damaged_or_missing_report_reads_as_none(evaluated_models, tmp_path):
     import shutil
 
-    folder = tmp_path / "mnist"
+    folder = config.dataset_dir(tmp_path)
     shutil.copytree(config.dataset_dir(evaluated_models), folder)
     assert compression.load_report(folder) is not None
     with (folder / compression.REPORT_FILE).open("a") as report:

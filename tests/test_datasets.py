@@ -6,8 +6,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from latentwall import datasets
-from latentwall.data import DataError
+from latentwall import datasets, registry
+from latentwall.datasets import DataError
 
 SMALL = (3, 28, 28)
 
@@ -85,39 +85,40 @@ def test_the_search_order_and_a_missing_data_set(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "KERAS_CACHE_FOLDER", tmp_path / "cache")
     monkeypatch.delenv(datasets.FASHION_ENV_VAR, raising=False)
     with pytest.raises(DataError) as caught:
-        datasets.find_fashion(download=False)
+        datasets.find(registry.FASHION_MNIST, download=False)
     assert "apt-get install dataset-fashion-mnist" in str(caught.value)
     for folder in ("system", "cache"):
         (tmp_path / folder).mkdir()
-        for name, _ in datasets.FILES.values():
+        for name in datasets.IDX_FILES.values():
             (tmp_path / folder / name).write_bytes(b"")
-    assert datasets.find_fashion(download=False) == tmp_path / "system"
-    (tmp_path / "system" / datasets.FILES["y_test"][0]).unlink()
-    assert datasets.find_fashion(download=False) == tmp_path / "cache"
+    assert datasets.find(registry.FASHION_MNIST, download=False) == tmp_path / "system"
+    (tmp_path / "system" / datasets.IDX_FILES["y_test"]).unlink()
+    assert datasets.find(registry.FASHION_MNIST, download=False) == tmp_path / "cache"
     monkeypatch.setenv(datasets.FASHION_ENV_VAR, str(tmp_path / "mine"))
     with pytest.raises(DataError, match="does not exist"):
-        datasets.find_fashion(download=False)
-    assert datasets.find_fashion(tmp_path / "system", download=False) == tmp_path / "system"
+        datasets.find(registry.FASHION_MNIST, download=False)
+    assert datasets.find(registry.FASHION_MNIST, tmp_path / "system", download=False) == tmp_path / "system"
 
 
 def test_a_folder_with_a_label_out_of_range_is_refused(tmp_path):
-    for key, (name, shape) in datasets.FILES.items():
+    for key, shape in datasets.shapes(registry.FASHION_MNIST).items():
+        name = datasets.IDX_FILES[key]
         array = np.zeros(shape, "uint8")
         if key == "y_test":
             array[-1] = 10
         write_gz(tmp_path / name, idx_bytes(array))
     with pytest.raises(DataError, match="labels above 9"):
-        datasets.load_fashion(tmp_path, download=False)
-    (tmp_path / datasets.FILES["x_test"][0]).unlink()
+        datasets.load(registry.FASHION_MNIST, tmp_path, download=False)
+    (tmp_path / datasets.IDX_FILES["x_test"]).unlink()
     with pytest.raises(DataError, match="no such file"):
-        datasets.load_fashion(tmp_path, download=False)
+        datasets.load(registry.FASHION_MNIST, tmp_path, download=False)
 
 
-@pytest.mark.skipif(not (datasets.SYSTEM_FOLDER / datasets.FILES["x_test"][0]).is_file(),
+@pytest.mark.skipif(not (datasets.SYSTEM_FOLDER / datasets.IDX_FILES["x_test"]).is_file(),
                     reason="Debian's dataset-fashion-mnist is not installed (scripts/test.sh installs it).")
 def test_the_real_files_load_with_the_documented_layout(monkeypatch):
     monkeypatch.delenv(datasets.FASHION_ENV_VAR, raising=False)
-    fashion = datasets.load_fashion(download=False)
+    fashion = datasets.load(registry.FASHION_MNIST, download=False)
     assert fashion.x_train.shape == (60000, 28, 28) and fashion.x_test.shape == (10000, 28, 28)
     assert np.bincount(fashion.y_test).tolist() == [1000] * 10 and np.bincount(fashion.y_train).tolist() == [6000] * 10
     assert fashion.y_test[:5].tolist() == [9, 2, 1, 1, 6] and fashion.x_test.max() == 255

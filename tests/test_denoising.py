@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, noise, registry
+from latentwall import config, noise, registry, store
 from lessons.denoising import logic as denoising
 from tests.test_app import assert_clean, html_text
 
@@ -59,7 +59,7 @@ def test_the_registry_names_the_lessons_pairs():
 
 @pytest.fixture(scope="module")
 def denoising_report(evaluated_models) -> dict:
-    return artifacts.read_json(config.dataset_dir(evaluated_models) / denoising.REPORT_FILE)
+    return store.read_json(config.dataset_dir(evaluated_models) / denoising.REPORT_FILE)
 
 
 def test_the_evaluation_writes_the_curves_and_the_code_size_figures(evaluated_models, denoising_report):
@@ -75,10 +75,10 @@ def test_the_evaluation_writes_the_curves_and_the_code_size_figures(evaluated_mo
         for point in report["curves"][kind]:
             assert set(point["psnr"]) == {"input", trained_on_noise.name, plain.name}
     assert report["lesson"]["std"] == noise.LESSON_STD and report["lesson"]["mean"] == noise.LESSON_MEAN
-    recipes = artifacts.read_json(config.dataset_dir(evaluated_models) / config.EVALUATION_FILE)["recipes"]
+    recipes = store.read_json(config.dataset_dir(evaluated_models) / store.EVALUATION_FILE)["recipes"]
     for name, value in report["code_size"]["test_mse"].items():
         assert value == pytest.approx(recipes[name]["test_mse"], rel=1e-5), "the same test set as evaluate"
-    manifest = artifacts.read_json(config.dataset_dir(evaluated_models) / "manifest.json")
+    manifest = store.read_json(config.dataset_dir(evaluated_models) / "manifest.json")
     assert denoising.REPORT_FILE in str(manifest), "the manifest guards the report the page reads"
 
 
@@ -179,6 +179,6 @@ def test_vae_page_sets_its_test_error_beside_the_plain_autoencoders(app, evaluat
     use_models(evaluated_models)
     test = app(VAE_PAGE)
     assert_clean(test)
-    recipes = artifacts.read_json(config.dataset_dir(evaluated_models) / config.EVALUATION_FILE)["recipes"]
+    recipes = store.read_json(config.dataset_dir(evaluated_models) / store.EVALUATION_FILE)["recipes"]
     shown = {metric.label.split(":")[0]: metric.value for metric in test.metric}
     assert shown == {recipe.name: f"{recipes[recipe.name]['test_mse']:.4f}" for recipe in registry.vae_20()}

@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from latentwall import config, explore, i18n
+from latentwall import config, i18n, inputs
 from lessons import LESSONS
 
 CODE = [config.PROJECT_ROOT / "app.py", *sorted((config.PROJECT_ROOT / "lessons").rglob("*.py")),
@@ -114,15 +114,15 @@ def test_only_the_three_languages_load(language):
 
 
 def test_a_link_is_read_into_a_view():
-    view = explore.parse_link({"model": "vae", "x": "1.5", "y": "-0.25", "a": "5", "b": "9", "w": "0.3"})
-    assert view == explore.LinkedView(model="vae", click=(1.5, -0.25), start=5, end=9, weight=0.3)
+    view = inputs.parse_link({"model": "vae", "x": "1.5", "y": "-0.25", "a": "5", "b": "9", "w": "0.3"})
+    assert view == inputs.LinkedView(model="vae", click=(1.5, -0.25), start=5, end=9, weight=0.3)
 
 
 @pytest.mark.parametrize("params", [
     {"model": "gan"}, {"x": "nan", "y": "1"}, {"x": "1e999", "y": "0"}, {"x": "1"}, {"a": "-1", "b": "3"},
     {"a": "3"}, {"a": "1.5", "b": "2"}, {"w": "2"}, {"w": "inf"}, {"x": "1" * 100, "y": "1"}, {"model": ["ae"]}])
 def test_garbage_in_a_link_falls_back_and_says_so(params):
-    view = explore.parse_link(params)
+    view = inputs.parse_link(params)
     assert view.unusable
     assert view.model in (None, "ae", "vae")
     assert view.click is None or all(abs(value) < 1e300 for value in view.click)

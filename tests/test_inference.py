@@ -11,23 +11,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, inference
+from latentwall import config, inference, store
+from latentwall.keras import io as keras_io
 from training import export
 
 COMMITTED = config.PROJECT_ROOT / "models"
 
 
 @pytest.mark.parametrize("root", ["tiny", "committed"])
-@pytest.mark.parametrize("name", artifacts.keras_files())
+@pytest.mark.parametrize("name", store.keras_files())
 def test_every_export_agrees_with_its_keras_model(root, name, smoke_models):
     folder = config.dataset_dir(smoke_models if root == "tiny" else COMMITTED)
-    assert export.largest_difference(folder / name, folder / artifacts.onnx_name(name)) <= 1e-5
+    assert export.largest_difference(folder / name, folder / store.onnx_name(name)) <= 1e-5
 
 
 def test_the_manifest_lists_every_export():
-    listed = artifacts.verify_manifest(config.dataset_dir(COMMITTED))
-    for name in artifacts.keras_files():
-        assert artifacts.onnx_name(name) in listed
+    listed = store.verify_manifest(config.dataset_dir(COMMITTED))
+    for name in store.keras_files():
+        assert store.onnx_name(name) in listed
 
 
 def test_the_served_models_decode_like_keras(smoke_models):
@@ -36,11 +37,11 @@ def test_the_served_models_decode_like_keras(smoke_models):
     served = inference.load_models(smoke_models)
     codes = np.random.default_rng(2).normal(size=(16, 2)).astype("float32")
     for kind in ("ae", "vae"):
-        keras_decoder = artifacts.load_keras_model(folder / kind / "decoder.keras")
+        keras_decoder = keras_io.load_keras_model(folder / kind / "decoder.keras")
         expected = np.asarray(keras_decoder(codes))[..., 0]
         np.testing.assert_allclose(served[kind].decoder.decode(codes), expected, atol=1e-5)
     images = served.ae.decoder.decode(codes)
-    expected = np.asarray(artifacts.load_keras_model(folder / "reader.keras")(images[..., None]))
+    expected = np.asarray(keras_io.load_keras_model(folder / "reader.keras")(images[..., None]))
     np.testing.assert_allclose(served.reader.probabilities(images), expected, atol=1e-5)
 
 
@@ -83,8 +84,8 @@ def test_a_damaged_export_with_a_recomputed_manifest_is_an_artifact_error(smoke_
     else:
         content = bytearray(b"PK\x03\x04 this is a zip header and nothing else")
     target.write_bytes(bytes(content))
-    artifacts.write_manifest(config.dataset_dir(copy))
-    with pytest.raises(artifacts.ArtifactError) as caught:
+    store.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
     assert "could not be loaded" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
 
@@ -106,11 +107,11 @@ def zero_a_quarter_of_the_largest_weights(onnx_path: Path) -> int:
 
 
 def load_reader(root: Path, name: str) -> inference.Reader:
-    return inference.load_models(root).reader if name == artifacts.READER_FILE else inference.load_checker(root)
+    return inference.load_models(root).reader if name == store.READER_FILE else inference.load_checker(root)
 
 
 @pytest.mark.parametrize("root", ["tiny", "committed"])
-@pytest.mark.parametrize("name", [artifacts.READER_FILE, artifacts.CHECKER_FILE])
+@pytest.mark.parametrize("name", [store.READER_FILE, store.CHECKER_FILE])
 def test_a_reader_with_part_of_its_weights_zeroed_is_refused(smoke_models, tmp_path, root, name):
     """Both readers were trained to answer noise flat, so noise alone let a reader with 400 KB of zeroed
     weights (and its manifest entry recomputed) pass; the real probe digits must catch it. The intact copy
@@ -118,27 +119,27 @@ def test_a_reader_with_part_of_its_weights_zeroed_is_refused(smoke_models, tmp_p
     copy = tmp_path / "models"
     shutil.copytree(config.dataset_dir(smoke_models if root == "tiny" else COMMITTED), config.dataset_dir(copy))
     load_reader(copy, name)
-    assert zero_a_quarter_of_the_largest_weights(config.dataset_dir(copy) / artifacts.onnx_name(name)) > 0
-    artifacts.write_manifest(config.dataset_dir(copy))
-    with pytest.raises(artifacts.ArtifactError) as caught:
+    assert zero_a_quarter_of_the_largest_weights(config.dataset_dir(copy) / store.onnx_name(name)) > 0
+    store.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(store.ArtifactError) as caught:
         load_reader(copy, name)
     message = str(caught.value)
     assert "could not be loaded" in message and config.TRAIN_COMMAND in message
     # A reader trained one epoch on a few hundred digits does not answer noise flat, so noise catches it first.
     what = "the real probe digits" if root == "committed" else ""
-    assert f"{artifacts.onnx_name(name)} does not answer {what}" in message
+    assert f"{store.onnx_name(name)} does not answer {what}" in message
 
 
 def test_a_probe_file_without_real_digits_is_refused(tmp_path):
     """A probe file that lost its digits would leave only the noise probes, which a damaged reader passes."""
     copy = tmp_path / "models"
     shutil.copytree(config.dataset_dir(COMMITTED), config.dataset_dir(copy))
-    probes_path = config.dataset_dir(copy) / artifacts.PROBES_FILE
+    probes_path = config.dataset_dir(copy) / store.PROBES_FILE
     with np.load(probes_path, allow_pickle=False) as stored:
-        kept = {key: stored[key] for key in stored.files if not key.startswith(artifacts.PROBE_DIGITS)}
+        kept = {key: stored[key] for key in stored.files if not key.startswith(store.PROBE_DIGITS)}
     np.savez_compressed(probes_path, **kept)
-    artifacts.write_manifest(config.dataset_dir(copy))
-    with pytest.raises(artifacts.ArtifactError, match="holds no real digits"):
+    store.write_manifest(config.dataset_dir(copy))
+    with pytest.raises(store.ArtifactError, match="holds no real digits"):
         inference.load_models(copy)
 
 
@@ -147,17 +148,17 @@ def test_the_probe_digits_are_real_digits_one_of_each_class(smoke_models, root):
     """The probe file keeps ten real test digits, and every model that takes images has its answers to them;
     the committed reader, trained in full, reads each as its class with most of its probability."""
     folder = config.dataset_dir(smoke_models if root == "tiny" else COMMITTED)
-    with np.load(folder / artifacts.PROBES_FILE, allow_pickle=False) as stored:
+    with np.load(folder / store.PROBES_FILE, allow_pickle=False) as stored:
         probes = {key: stored[key] for key in stored.files}
-    digits = probes[artifacts.PROBE_DIGITS]
+    digits = probes[store.PROBE_DIGITS]
     assert digits.dtype == np.uint8 and digits.shape == (10, 28, 28)
     assert all(50 <= np.count_nonzero(digit) <= 400 for digit in digits)  # Strokes on a dark ground, not noise.
-    for name in artifacts.keras_files():
-        takes_images = name.endswith("encoder.keras") or name in (artifacts.READER_FILE, artifacts.CHECKER_FILE)
-        assert (artifacts.digit_probe_key(name, 0) in probes) == takes_images, name
+    for name in store.keras_files():
+        takes_images = name.endswith("encoder.keras") or name in (store.READER_FILE, store.CHECKER_FILE)
+        assert (store.digit_probe_key(name, 0) in probes) == takes_images, name
     if root == "committed":
-        for name in (artifacts.READER_FILE, artifacts.CHECKER_FILE):
-            read = probes[artifacts.digit_probe_key(name, 0)]
+        for name in (store.READER_FILE, store.CHECKER_FILE):
+            read = probes[store.digit_probe_key(name, 0)]
             assert list(read.argmax(axis=1)) == list(range(10)) and np.all(read.max(axis=1) > 0.5), name
 
 
@@ -166,7 +167,7 @@ def test_a_re_export_keeps_the_probe_digits_and_needs_no_mnist(smoke_models, tmp
     the answers it records are the ones training recorded."""
     copy = tmp_path / "models"
     shutil.copytree(config.dataset_dir(smoke_models), config.dataset_dir(copy))
-    probes_path = config.dataset_dir(copy) / artifacts.PROBES_FILE
+    probes_path = config.dataset_dir(copy) / store.PROBES_FILE
     with np.load(probes_path, allow_pickle=False) as stored:
         before = {key: stored[key] for key in stored.files}
     assert export.main(["--models", str(copy), "--data", str(tmp_path / "no-mnist.npz")]) == 0

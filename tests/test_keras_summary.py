@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from latentwall import keras_summary, registry
+from latentwall import registry
+from latentwall.keras import summary as keras_summary
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     """The denoising lesson's encoder and decoder, built and saved by the training code (untrained)."""
-    from latentwall import architectures
+    from latentwall.keras import builders
 
     folder = tmp_path_factory.mktemp("summary")
     recipe = registry.denoising_pair()[0]
-    encoder, decoder, _ = architectures.recipe_models(recipe, seed=1)
+    encoder, decoder, _ = builders.recipe_models(recipe, seed=1)
     encoder.save(folder / "encoder.keras")
     decoder.save(folder / "decoder.keras")
     return folder, encoder, decoder

@@ -112,8 +112,6 @@ def test_interpolate_rejects_non_finite_and_clamps_weights(weights):
 
 def test_a_position_along_the_path_starts_at_the_start():
     """The interpolation slider's w: 0 is the start digit's code, 1 the end's, 0.25 a quarter of the way."""
-    from latentwall import explore
-
     start, end = np.array([0.0, 10.0]), np.array([4.0, -2.0])
-    codes = explore.along_path(start, end, [0.0, 0.25, 1.0])
+    codes = latent.along_path(start, end, [0.0, 0.25, 1.0])
     np.testing.assert_allclose(codes, [start, start + 0.25 * (end - start), end], atol=1e-6)

@@ -85,6 +85,19 @@ def test_digit_shares_add_up_to_the_readable_share():
     assert sum(shares) == pytest.approx(mask.mean())
 
 
+def test_the_reconstruction_error_is_the_mean_squared_difference_per_image_whatever_the_layout():
+    rng = np.random.default_rng(4)
+    images = rng.uniform(size=(3, 28, 28)).astype("float32")
+    copies = rng.uniform(size=(3, 28, 28)).astype("float32")
+    oracle = [np.mean((image.astype("float64") - copy) ** 2) for image, copy in zip(images, copies)]
+    np.testing.assert_allclose(measures.reconstruction_errors(images, copies), oracle)
+    np.testing.assert_allclose(measures.reconstruction_errors(images[..., None], copies.reshape(3, -1)), oracle)
+    with pytest.raises(ValueError, match="as many images"):
+        measures.reconstruction_errors(images, copies[:, :27])
+    with pytest.raises(ValueError, match="as many images"):
+        measures.reconstruction_errors(images, copies[:2])
+
+
 def test_pixel_change_is_the_rms_difference():
     first = np.zeros((2, 28, 28))
     second = np.zeros((2, 28, 28))

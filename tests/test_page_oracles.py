@@ -12,11 +12,11 @@ import re
 import numpy as np
 import pytest
 
-from latentwall import explore, i18n, inference
+from latentwall import datasets, i18n, inference, latent, measures, registry, reports, store
 from tests.helpers import MNIST_FILE, assert_clean
 
 STRINGS = i18n.load_strings("en")
-KINDS = explore.WALL_KINDS
+KINDS = registry.WALL_KINDS
 
 
 def values(array) -> np.ndarray:
@@ -29,7 +29,7 @@ def values(array) -> np.ndarray:
 def verdict_captions(model, reader, codes: np.ndarray) -> list[str]:
     """What the wall page must write under each painted code: the named model's decode, read by the reader."""
     digits, confidences = reader.read(model.decoder.decode(codes))
-    return [STRINGS("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+    return [STRINGS("wall.verdict_yes" if measures.verdict_is_readable(confidence) else "wall.verdict_no",
                     digit=int(digit), confidence=float(confidence)) for digit, confidence in zip(digits, confidences,
                                                                                                 strict=True)]
 
@@ -42,7 +42,7 @@ def test_painted_codes_are_the_chosen_models_decodes_at_the_marked_spots(app, sm
     test.button(key="paint-button").click().run()
     assert_clean(test)
     painting = test.session_state[f"painted-{kind}"]
-    codes = explore.random_codes(kind, models[kind].wall.codes, painting["count"], painting["seed"])
+    codes = latent.random_codes(kind, models[kind].wall.codes, painting["count"], painting["seed"])
     assert len(codes) == 12, "the slider's count is what is painted"
     (image,) = test.get("image")
     assert list(image.captions) == verdict_captions(models[kind], models.reader, codes)
@@ -123,12 +123,12 @@ def test_interpolation_shows_each_models_decodes_along_the_path_from_start_to_en
 
 
 def test_interpolation_of_any_recipe_decodes_its_own_codes_of_the_two_digits(app, smoke_models, media):
-    from latentwall import data, registry
+    from latentwall import registry
 
     start, end, weight = 5, 9, 0.2
     recipe = min((item for item in registry.interpolable() if item.latent_dim > 2), key=lambda item: item.latent_dim)
     model = inference.load_recipe(recipe.name, smoke_models)
-    pixels = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[[start, end]])[..., 0]
+    pixels = datasets.as_images(datasets.load(registry.MNIST, MNIST_FILE, download=False).x_test[[start, end]])[..., 0]
     ends = model.encode(pixels).astype("float64")
     test = app("lessons/interpolation/page.py",
                query={"recipe": recipe.name, "a": str(start), "b": str(end), "w": f"{weight}"})
@@ -159,16 +159,16 @@ def test_compare_shows_each_models_manifold_verdicts_and_defects_in_its_own_colu
     shown = pictures_by_caption(test, media)
     html = "\n".join(str(element.proto.body) for element in test.get("html"))
     verdicts = {found[1]: found for found in VERDICT.finditer(html)}
-    report = explore.load_evaluation(config.dataset_dir(evaluated_models))
+    report = reports.load_evaluation(config.dataset_dir(evaluated_models))
     table = test.table[-1].value
-    rows = explore.defect_rows(report)
+    rows = reports.defect_rows(report)
     for number, kind in enumerate(KINDS):
         model = models[kind]
-        manifold = explore.manifold(model.decoder, explore.wall_box(model.wall))
+        manifold = latent.manifold(model.decoder, latent.wall_box(model.wall))
         picture = shown[STRINGS("compare.manifold_caption", model=STRINGS(f"models.{kind}"))]
         np.testing.assert_allclose(picture[::2, ::2], np.round(np.clip(manifold, 0, 1) * 255) / 255, atol=1.5 / 255)
         x, y = spot[kind]
-        box = explore.wall_box(model.wall)
+        box = latent.wall_box(model.wall)
         clamped = np.array([[min(max(x, box[0]), box[1]), min(max(y, box[2]), box[3])]], dtype="float32")
         digits, confidences = models.reader.read(model.decoder.decode(clamped))
         found = verdicts[kind]
@@ -215,14 +215,14 @@ def row_pictures(html: str, role: str) -> list[np.ndarray]:
 
 
 def test_denoising_rows_are_the_set_noise_and_each_named_models_repair_of_it(app, smoke_models):
-    from latentwall import data, registry
+    from latentwall import registry
     from lessons.denoising import logic as denoising
 
     level = 0.6
     denoiser, plain = registry.denoising_pair()
     models = {recipe.name: inference.load_recipe(recipe.name, smoke_models) for recipe in (denoiser, plain)}
     shown_digits = [0, 1, 2, 3, 4, 7]
-    clean = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[shown_digits])[..., 0]
+    clean = datasets.as_images(datasets.load(registry.MNIST, MNIST_FILE, download=False).x_test[shown_digits])[..., 0]
     test = app("lessons/denoising/page.py")
     test.slider(key="denoise-level").set_value(level).run()
     assert_clean(test)
@@ -256,7 +256,7 @@ def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, an
     """On a report whose figures all differ (tiny models can flag everything, making precision and recall equal)."""
     import shutil
 
-    from latentwall import artifacts, config, registry
+    from latentwall import config, registry
     from lessons.anomaly import logic as anomaly
 
     root = tmp_path / "models"
@@ -266,8 +266,8 @@ def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, an
     case = report["cases"][anomaly.case_id(anomaly.FASHION, registry.anomaly_scorer().name)]
     case["auc"], case["at_threshold"] = 0.8125, {**case["at_threshold"], "precision": 0.625, "recall": 0.375,
                                                 "false_positive_rate": 0.0625}
-    artifacts.write_json(folder / anomaly.REPORT_FILE, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / anomaly.REPORT_FILE, report)
+    store.write_manifest(folder)
     use_models(root)
     test = app("lessons/anomaly/page.py")
     assert_clean(test)

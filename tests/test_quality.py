@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from latentwall import config, data, inference, registry
+from latentwall import config, datasets, inference, registry, store
+from latentwall.keras import io as keras_io
 from tests.helpers import MNIST_FILE
 from training import evaluate
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.quality
 @pytest.fixture(scope="module")
 def report():
     models = inference.load_models(COMMITTED)
-    mnist = data.load_mnist(MNIST_FILE, download=False)
+    mnist = datasets.load(registry.MNIST, MNIST_FILE, download=False)
     return evaluate.evaluate(models, inference.load_checker(COMMITTED), mnist.x_test, mnist.y_test,
                              seed=config.DEFAULT_SEED, samples=5000, grid_side=100)
 
@@ -43,11 +44,10 @@ def test_the_checker_is_a_fair_second_opinion(report):
 
 
 def test_the_temperature_is_folded_into_the_committed_readers():
-    from latentwall import artifacts
 
     for name in ("reader", "checker"):
         meta = json.loads((config.dataset_dir(COMMITTED) / f"{name}_meta.json").read_text())
-        model = artifacts.load_keras_model(config.dataset_dir(COMMITTED) / f"{name}.keras")
+        model = keras_io.load_keras_model(config.dataset_dir(COMMITTED) / f"{name}.keras")
         assert model.get_layer("temperature").temperature == pytest.approx(meta["calibration"]["temperature"])
         assert meta["calibration"]["temperature"] != 1.0
 
@@ -58,7 +58,7 @@ def test_vae_prior_samples_land_near_data_and_read_clearly(report):
 
 
 def test_the_committed_evaluation_matches_a_fresh_one(report):
-    committed = json.loads((config.dataset_dir(COMMITTED) / config.EVALUATION_FILE).read_text())
+    committed = json.loads((config.dataset_dir(COMMITTED) / store.EVALUATION_FILE).read_text())
     for kind in ("ae", "vae"):
         assert committed[kind]["test_mse"] == pytest.approx(report[kind]["test_mse"], abs=1e-4)
         for scheme in evaluate.SCHEMES:
@@ -76,15 +76,15 @@ def test_the_committed_evaluation_matches_a_fresh_one(report):
 def test_committed_models_were_trained_on_this_data():
     for kind in ("ae", "vae"):
         meta = json.loads((config.dataset_dir(COMMITTED) / kind / "meta.json").read_text())
-        assert meta["data_sha256"] == data.file_sha256(MNIST_FILE)
+        assert meta["data_sha256"] == datasets.file_sha256(MNIST_FILE)
         assert meta["train_samples"] == 60000
 
 
 @pytest.fixture(scope="module")
 def recipes_report():
     models = inference.load_models(COMMITTED)
-    mnist = data.load_mnist(MNIST_FILE, download=False)
-    return evaluate.judge_recipes(COMMITTED, models.reader, data.as_images(mnist.x_test), mnist.y_test)
+    mnist = datasets.load(registry.MNIST, MNIST_FILE, download=False)
+    return evaluate.judge_recipes(COMMITTED, models.reader, datasets.as_images(mnist.x_test), mnist.y_test)
 
 
 @pytest.mark.parametrize("name", list(registry.RECIPES))
@@ -94,10 +94,10 @@ def test_every_recipe_meets_its_bar_on_the_test_set(recipes_report, name):
     figures = recipes_report[name]
     assert figures["test_mse"] <= registry.RECIPES[name].max_test_mse, figures
     meta = json.loads((config.dataset_dir(COMMITTED) / name / "meta.json").read_text())
-    assert meta["data_sha256"] == data.file_sha256(MNIST_FILE) and meta["lesson"] == registry.RECIPES[name].lesson
+    assert meta["data_sha256"] == datasets.file_sha256(MNIST_FILE) and meta["lesson"] == registry.RECIPES[name].lesson
     held_out = registry.RECIPES[name].held_out_digit
     assert meta["train_samples"] == (60000 if held_out is None else 60000 - int(np.sum(
-        data.load_mnist(MNIST_FILE, download=False).y_train == held_out)))
+        datasets.load(registry.MNIST, MNIST_FILE, download=False).y_train == held_out)))
 
 
 def test_the_code_size_sweep_pays_off(recipes_report):
@@ -111,7 +111,7 @@ def test_the_code_size_sweep_pays_off(recipes_report):
 
 
 def test_the_committed_recipe_figures_match_a_fresh_measurement(recipes_report):
-    committed = json.loads((config.dataset_dir(COMMITTED) / config.EVALUATION_FILE).read_text())["recipes"]
+    committed = json.loads((config.dataset_dir(COMMITTED) / store.EVALUATION_FILE).read_text())["recipes"]
     assert set(committed) == set(registry.RECIPES)
     for name, figures in recipes_report.items():
         assert committed[name]["test_mse"] == pytest.approx(figures["test_mse"], abs=1e-4), name

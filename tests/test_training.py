@@ -15,7 +15,7 @@ import tomllib
 import numpy as np
 import pytest
 
-from latentwall import artifacts, config, data, inference, outliers, registry
+from latentwall import config, datasets, inference, outliers, registry, store
 from tests.helpers import MNIST_FILE, train_tiny
 from training import evaluate, train
 
@@ -55,7 +55,7 @@ def test_artifact_layout_and_metadata(tiny_models):
     for name in LAYOUT:
         assert (folder / name).is_file(), name
     meta = json.loads((folder / "vae" / "meta.json").read_text())
-    assert meta["data_sha256"] == data.file_sha256(MNIST_FILE)
+    assert meta["data_sha256"] == datasets.file_sha256(MNIST_FILE)
     assert meta["architecture"]["latent_dim"] == 2 and meta["seed"] == config.DEFAULT_SEED
     assert {"tensorflow_version", "keras_version", "training_seconds", "epochs", "batch_size"} <= set(meta)
     history = json.loads((folder / "vae" / "history.json").read_text())
@@ -83,13 +83,13 @@ def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
     content = bytearray(target.read_bytes())
     content[len(content) // 2] ^= 0xFF
     target.write_bytes(bytes(content))
-    with pytest.raises(artifacts.ArtifactError) as caught:
+    with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
     assert "damaged" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
 
 
 def test_missing_models_say_how_to_make_them(tmp_path):
-    with pytest.raises(artifacts.ArtifactError, match="python -m training.train"):
+    with pytest.raises(store.ArtifactError, match="python -m training.train"):
         inference.load_models(tmp_path)
 
 
@@ -191,17 +191,17 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
     for reader in ("reader", "checker"):
         assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
         assert len(report[reader]["nondigits"]["kinds"]) >= 5
-    assert "evaluation.json" in artifacts.verify_manifest(config.dataset_dir(copy))
+    assert "evaluation.json" in store.verify_manifest(config.dataset_dir(copy))
 
 
 def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
     """The smoke test of the registry: one tiny run of `--all` leaves every recipe's files, each listed in the
     manifest, and every recipe loads and repaints [0, 1] images whatever scale its lesson trains on."""
     folder = config.dataset_dir(tiny_models)
-    listed = artifacts.read_json(folder / artifacts.MANIFEST_NAME)["files"]
-    images = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_test[:5])[..., 0]
+    listed = store.read_json(folder / store.MANIFEST_NAME)["files"]
+    images = datasets.as_images(datasets.load(registry.MNIST, MNIST_FILE, download=False).x_test[:5])[..., 0]
     for recipe in registry.RECIPES.values():
-        for name in artifacts.recipe_files(recipe):
+        for name in store.recipe_files(recipe):
             assert name in listed, name
         model = inference.load_recipe(recipe.name, tiny_models)
         assert model.meta["lesson"] == recipe.lesson
@@ -219,7 +219,8 @@ def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
 
 def test_pca_recipes_are_the_principal_components(tiny_models):
     """The linear baseline really is PCA: reconstructions improve with code size and match a direct SVD."""
-    x_train = data.as_images(data.load_mnist(MNIST_FILE, download=False).x_train[:300])[..., 0].reshape(300, -1)
+    pixels = datasets.load(registry.MNIST, MNIST_FILE, download=False).x_train[:300]
+    x_train = datasets.as_images(pixels)[..., 0].reshape(300, -1)
     sizes = [recipe for recipe in registry.sweep("pca")]
     errors = []
     for recipe in sizes:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, latent, measures, outliers, registry
-from latentwall.data import DataError, as_images, load_mnist
+from latentwall import config, inference, latent, measures, outliers, registry, store
+from latentwall.datasets import DataError, as_images, load
 from lessons import LESSONS
 
 # The lessons' own reports, in the order of LESSONS: each a module with NAME (the JSON file it writes beside
@@ -36,7 +36,7 @@ def encode(model: inference.LatentModel, images: np.ndarray) -> np.ndarray:
 def reconstruction_mse(model: inference.LatentModel, images: np.ndarray) -> float:
     """Mean squared error per pixel on the [0, 1] scale."""
     decoded = model.decoder.decode(encode(model, images))
-    return float(np.mean((decoded - images[..., 0]) ** 2))
+    return float(measures.reconstruction_errors(images, decoded).mean())
 
 
 # Non-digit images of each kind, and blends, in the corpus the readers are judged on.
@@ -187,7 +187,7 @@ def judge_recipes(models_root: Path, reader: inference.Reader, images: np.ndarra
     for recipe in registry.RECIPES.values():
         model = inference.load_recipe(recipe.name, models_root)
         reconstructions = model.reconstruct(images[..., 0])
-        mse = float(np.mean((reconstructions - images[..., 0]) ** 2))
+        mse = float(measures.reconstruction_errors(images, reconstructions).mean())
         figures[recipe.name] = {
             "lesson": recipe.lesson, "family": recipe.family, "latent_dim": recipe.latent_dim,
             "test_mse": mse, "max_test_mse": recipe.max_test_mse,
@@ -296,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         models = inference.load_models(args.models)
         checker = inference.load_checker(args.models)
-        mnist = load_mnist(args.data)
-    except (artifacts.ArtifactError, DataError) as error:
+        mnist = load(registry.MNIST, args.data)
+    except (store.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report = evaluate(models, checker, mnist.x_test, mnist.y_test, args.seed, args.samples, args.grid_side)
@@ -307,11 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     print(recipe_table(report["recipes"]))
     for name in REPORTS:
         topic = importlib.import_module(name)
-        artifacts.write_json(models.folder / topic.NAME, topic.measure(args.models, mnist, args.seed))
+        store.write_json(models.folder / topic.NAME, topic.measure(args.models, mnist, args.seed))
         print(f"Written {models.folder / topic.NAME}")
-    artifacts.write_json(models.folder / config.EVALUATION_FILE, report)
-    artifacts.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
-    print(f"\nWritten to {models.folder / config.EVALUATION_FILE}")
+    store.write_json(models.folder / store.EVALUATION_FILE, report)
+    store.write_manifest(models.folder)  # The app reads the report too, so the manifest guards it.
+    print(f"\nWritten to {models.folder / store.EVALUATION_FILE}")
     return 0
 
 

@@ -21,8 +21,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import artifacts, browser, config  # noqa: E402
-from latentwall.data import DataError, load_mnist  # noqa: E402
+from latentwall import browser, config, registry, store  # noqa: E402
+from latentwall.datasets import DataError, load  # noqa: E402
+from latentwall.keras import io as keras_io  # noqa: E402
 
 # The largest difference allowed between an export and its Keras model on the same inputs, relative to the
 # model's largest output (at least 1): a decoder that paints 0-255 pixels is held to the same float32 digits.
@@ -37,13 +38,13 @@ def keras_outputs(model, inputs: np.ndarray) -> list[np.ndarray]:
 def largest_difference(keras_path: Path, onnx_path: Path, count: int = 64) -> float:
     """The largest difference between the Keras model and its ONNX export on fixed inputs, relative to the
     largest output (at least 1)."""
-    return _difference(artifacts.load_keras_model(keras_path), onnx_path, count)
+    return _difference(keras_io.load_keras_model(keras_path), onnx_path, count)
 
 
 def _difference(model, onnx_path: Path, count: int = 64) -> float:
     import onnxruntime
 
-    inputs = artifacts.probe_inputs(tuple(model.input_shape[1:]), count)
+    inputs = store.probe_inputs(tuple(model.input_shape[1:]), count)
     expected = keras_outputs(model, inputs)
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     exported = session.run(None, {session.get_inputs()[0].name: inputs})
@@ -61,44 +62,44 @@ def probe_digits(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def stored_digits(folder: Path) -> np.ndarray | None:
     """The real probe digits of an earlier export in folder, or None if its probe file has none."""
-    path = folder / artifacts.PROBES_FILE
+    path = folder / store.PROBES_FILE
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as stored:
-        return stored[artifacts.PROBE_DIGITS] if artifacts.PROBE_DIGITS in stored.files else None
+        return stored[store.PROBE_DIGITS] if store.PROBE_DIGITS in stored.files else None
 
 
 def probe_answers(model, keras_name: str, digits: np.ndarray) -> dict[str, np.ndarray]:
     """One Keras model's answers, by probe-file key, to the noise probe inputs and, for a model that takes
     images, to the real probe digits."""
     input_shape = tuple(model.input_shape[1:])
-    answers = {artifacts.probe_key(keras_name, number): output.astype("float32")
-               for number, output in enumerate(keras_outputs(model, artifacts.probe_inputs(input_shape)))}
-    if artifacts.takes_images(input_shape):
-        for number, output in enumerate(keras_outputs(model, artifacts.probe_digit_inputs(digits))):
-            answers[artifacts.digit_probe_key(keras_name, number)] = output.astype("float32")
+    answers = {store.probe_key(keras_name, number): output.astype("float32")
+               for number, output in enumerate(keras_outputs(model, store.probe_inputs(input_shape)))}
+    if store.takes_images(input_shape):
+        for number, output in enumerate(keras_outputs(model, store.probe_digit_inputs(digits))):
+            answers[store.digit_probe_key(keras_name, number)] = output.astype("float32")
     return answers
 
 
 def export_folder(folder: Path, digits: np.ndarray) -> dict[str, float]:
     """Export and check every model in one data set's folder, and record each Keras model's answers to the
-    probe inputs and to the real probe digits (uint8, see probe_digits) in artifacts.PROBES_FILE, with those
+    probe inputs and to the real probe digits (uint8, see probe_digits) in store.PROBES_FILE, with those
     digits, for the app to check its exports against; returns each model's largest difference."""
-    differences, probes = {}, {artifacts.PROBE_DIGITS: np.asarray(digits, "uint8")}
-    for name in artifacts.keras_files():
+    differences, probes = {}, {store.PROBE_DIGITS: np.asarray(digits, "uint8")}
+    for name in store.keras_files():
         if not (folder / name).is_file():  # A run that trained one model into an empty folder.
             continue
-        model = artifacts.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
-        onnx_path = artifacts.export_onnx(model, folder / artifacts.onnx_name(name))
+        model = keras_io.load_keras_model(folder / name)  # Loaded once: exported, compared and probed.
+        onnx_path = keras_io.export_onnx(model, folder / store.onnx_name(name))
         differences[name] = _difference(model, onnx_path)
         if differences[name] > TOLERANCE:
-            raise artifacts.ArtifactError(
+            raise store.ArtifactError(
                 f"The ONNX export of {name} differs from Keras by {differences[name]:.2e} "
                 f"(allowed {TOLERANCE:.0e}).")
         probes.update(probe_answers(model, name, digits))
-        if name in artifacts.decoder_files():
+        if name in store.decoder_files():
             write_browser_decoder(model, folder / name)
-    np.savez_compressed(folder / artifacts.PROBES_FILE, **probes)
+    np.savez_compressed(folder / store.PROBES_FILE, **probes)
     return differences
 
 
@@ -156,7 +157,7 @@ def stored_positions(keras_path: Path) -> dict[str, list[int | None]]:
 
 
 def write_browser_decoder(model, keras_path: Path) -> None:
-    """The layer list for the page's own decoder, beside the decoder's .keras file (artifacts.browser_spec_name).
+    """The layer list for the page's own decoder, beside the decoder's .keras file (store.browser_spec_name).
 
     Each array (a layer's kernel, then its bias, in Keras's layout) is named by its place among the weights the
     browser receives ("offset", in floats) and by where its float32 bytes start inside the .keras file's weights
@@ -171,7 +172,7 @@ def write_browser_decoder(model, keras_path: Path) -> None:
     for description, arrays in layers:
         stored = positions.get(description.get("name"), [])
         if arrays and (len(stored) != len(arrays) or None in stored):
-            raise artifacts.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
+            raise store.ArtifactError(f"The weights of layer {description.get('name')} were not found whole "
                                           f"and uncompressed in {keras_path}.")
         description = dict(description, arrays=[])
         for array, stored_at in zip(arrays, stored, strict=False):
@@ -185,12 +186,12 @@ def write_browser_decoder(model, keras_path: Path) -> None:
     try:
         cut = browser.decoder_weights(keras_path.read_bytes(), layer_list)
     except (ValueError, KeyError, zipfile.BadZipFile) as error:
-        raise artifacts.ArtifactError(
+        raise store.ArtifactError(
             f"The browser decoder's weights cannot be read from {keras_path}: {error}") from None
     if cut != payload:
-        raise artifacts.ArtifactError(f"The weights read from {keras_path} for the browser decoder differ from "
+        raise store.ArtifactError(f"The weights read from {keras_path} for the browser decoder differ from "
                                       "the model's own.")
-    artifacts.write_json(keras_path.parent / artifacts.browser_spec_name(keras_path.name), layer_list)
+    store.write_json(keras_path.parent / store.browser_spec_name(keras_path.name), layer_list)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,19 +202,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = config.dataset_dir(args.models)
     try:
-        artifacts.verify_manifest(folder)
+        store.verify_manifest(folder)
         # The digits of an earlier export are kept, so a re-export probes on the same ones without MNIST.
         digits = stored_digits(folder)
         if digits is None:
-            mnist = load_mnist(args.data)
+            mnist = load(registry.MNIST, args.data)
             digits = probe_digits(mnist.x_test, mnist.y_test)
         differences = export_folder(folder, digits)
-    except (artifacts.ArtifactError, DataError) as error:
+    except (store.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    artifacts.write_manifest(folder)
+    store.write_manifest(folder)
     for name, difference in differences.items():
-        print(f"{artifacts.onnx_name(name)}: largest difference from Keras {difference:.1e}")
+        print(f"{store.onnx_name(name)}: largest difference from Keras {difference:.1e}")
     return 0
 
 

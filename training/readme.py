@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from latentwall import artifacts, config, registry
+from latentwall import config, registry, store
 from training import evaluate
 
 # The page the generated tables live on (README.md points to it and holds none of them).
@@ -39,13 +39,13 @@ def recipes_table(report: dict) -> str:
 
 def _report_section(topic):
     """A lesson's report module renders its own table: readme_table(report) from the JSON it writes."""
-    return lambda folder: topic.readme_table(artifacts.read_json(folder / topic.NAME))
+    return lambda folder: topic.readme_table(store.read_json(folder / topic.NAME))
 
 
 # Section name -> (the file it is rendered from, a function of the models folder giving its Markdown). The
 # lessons' reports (evaluate.REPORTS) that render a table get a section named after their file.
-SECTIONS = {"recipes": (config.EVALUATION_FILE,
-                        lambda folder: recipes_table(artifacts.read_json(folder / config.EVALUATION_FILE)))}
+SECTIONS = {"recipes": (store.EVALUATION_FILE,
+                        lambda folder: recipes_table(store.read_json(folder / store.EVALUATION_FILE)))}
 for _topic in map(importlib.import_module, evaluate.REPORTS):
     if hasattr(_topic, "readme_table"):
         SECTIONS[Path(_topic.NAME).stem] = (_topic.NAME, _report_section(_topic))

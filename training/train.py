@@ -22,8 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up
 
 import numpy as np  # noqa: E402
 
-from latentwall import architectures, artifacts, config, latent, measures, outliers, registry  # noqa: E402
-from latentwall.data import DataError, as_images, file_sha256, load_mnist  # noqa: E402
+from latentwall import config, latent, measures, outliers, registry, store  # noqa: E402
+from latentwall.datasets import DataError, as_images, file_sha256, load  # noqa: E402
+from latentwall.keras import builders  # noqa: E402
+from latentwall.keras import io as keras_io  # noqa: E402
 from training import export  # noqa: E402
 
 # The readers first: evaluating any latent model needs them. Then every recipe of the registry.
@@ -157,7 +159,7 @@ def noisy(recipe: registry.Recipe, images: np.ndarray, seed: int) -> np.ndarray:
 
 def reconstruction_loss_for(recipe: registry.Recipe):
     """The loss the recipe's lesson trains with: summed binary cross-entropy, or the mean squared error."""
-    return architectures.reconstruction_loss if recipe.loss == "bce" else "mse"
+    return builders.reconstruction_loss if recipe.loss == "bce" else "mse"
 
 
 def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> dict:
@@ -166,10 +168,10 @@ def fit_pca(recipe: registry.Recipe, x_train, x_test, y_test, folder: Path) -> d
     projection = latent.fit_projection(x_train.reshape(len(x_train), -1), recipe.latent_dim)
     seconds = time.perf_counter() - start
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(folder / artifacts.PCA_FILE, mean=projection.mean.astype("float32"),
+    np.savez_compressed(folder / store.PCA_FILE, mean=projection.mean.astype("float32"),
                         components=projection.axes.astype("float32"))
     decoded = projection.inverse(projection.apply(x_test.reshape(len(x_test), -1)))
-    mse = float(np.mean((np.clip(decoded, 0, 1) - x_test.reshape(len(x_test), -1)) ** 2))
+    mse = float(measures.reconstruction_errors(x_test, np.clip(decoded, 0, 1)).mean())
     return {"architecture": {"components": recipe.latent_dim}, "history": {"val_mse": [mse]},
             "epoch_seconds": [seconds]}
 
@@ -183,7 +185,7 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
         return fit_pca(recipe, x_train, x_test, y_test, folder)
     if recipe.held_out_digit is not None:  # A digit the model never sees, for the anomaly lesson's hard case.
         x_train = x_train[y_train != recipe.held_out_digit]
-    encoder, decoder, model = architectures.recipe_models(recipe, seed=settings["seed"])
+    encoder, decoder, model = builders.recipe_models(recipe, seed=settings["seed"])
     steps = int(np.ceil(len(x_train) / settings["batch_size"]))
     rate = (schedule(settings["learning_rate"], settings["epochs"], steps) if recipe.schedule == "cosine"
             else settings["learning_rate"])
@@ -202,15 +204,15 @@ def train_latent(recipe: registry.Recipe, x_train, y_train, x_test, y_test, args
     history, seconds = fit(model, train, test, settings["epochs"], args.target_mse)
 
     folder.mkdir(parents=True, exist_ok=True)
-    artifacts.save_keras_model(encoder, folder / "encoder.keras")
-    artifacts.save_keras_model(decoder, folder / "decoder.keras")
+    keras_io.save_keras_model(encoder, folder / store.ENCODER_FILE)
+    keras_io.save_keras_model(decoder, folder / store.DECODER_FILE)
     encoded = encoder.predict(clean_test, batch_size=1024, verbose=0)
     codes, log_var = (encoded[0], encoded[1]) if recipe.variational else (encoded, None)
     if recipe.latent_dim == 2:
-        artifacts.save_wall(folder / "wall.npz", codes, y_test, log_var=log_var)
+        store.save_wall(folder / store.WALL_FILE, codes, y_test, log_var=log_var)
     else:
         projection = latent.fit_projection(codes, 2)
-        np.savez_compressed(folder / artifacts.PROJECTION_FILE, mean=projection.mean.astype("float32"),
+        np.savez_compressed(folder / store.PROJECTION_FILE, mean=projection.mean.astype("float32"),
                             axes=projection.axes.astype("float32"), codes=projection.apply(codes).astype("float32"),
                             labels=y_test.astype("uint8"))
     return {"architecture": {"family": recipe.family, "latent_dim": recipe.latent_dim, "hidden": list(recipe.hidden),
@@ -241,8 +243,8 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
     import keras
 
     seed = settings["seed"]
-    arguments = architectures.READER_ARGUMENTS[kind]
-    build = architectures.build_reader if kind == "reader" else architectures.build_checker
+    arguments = builders.READER_ARGUMENTS[kind]
+    build = builders.build_reader if kind == "reader" else builders.build_checker
     model = build(**arguments)
     held_out = min(CALIBRATION_DIGITS, len(x_train) // 10)
     order = np.random.default_rng(seed).permutation(len(x_train))
@@ -263,10 +265,10 @@ def train_reader(kind: str, x_train, y_train, x_test, y_test, args, settings: di
 
     # The temperature is fitted on held-out digits softened the same way: sharp and soft, as the reader meets them.
     held_out_images = outliers.soften(x_train[calibration][..., 0], augment)[..., None]
-    logits = architectures.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
+    logits = builders.reader_logits(model).predict(held_out_images, batch_size=1024, verbose=0)
     temperature = measures.fit_temperature(logits, y_train[calibration])
-    calibrated = architectures.with_temperature(model, temperature)
-    artifacts.save_keras_model(calibrated, folder / f"{kind}.keras")
+    calibrated = builders.with_temperature(model, temperature)
+    keras_io.save_keras_model(calibrated, folder / f"{kind}.keras")
     calibration_report = {
         "temperature": temperature,
         "held_out_digits": int(held_out),
@@ -310,16 +312,15 @@ def record(kind: str, result: dict, args, settings: dict, data_sha256: str, trai
         **{name: result[name] for name in ("calibration", "epoch_samples") if name in result},
     }
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = f"{kind}_" if kind in READER_KINDS else ""
-    artifacts.write_json(folder / f"{prefix}history.json", history)
-    artifacts.write_json(folder / f"{prefix}meta.json", meta)
+    store.write_json(folder / store.record_name(kind, "history"), history)
+    store.write_json(folder / store.record_name(kind, "meta"), meta)
     return meta
 
 
 def run(args: argparse.Namespace) -> int:
     import keras
 
-    mnist = load_mnist(args.data)
+    mnist = load(registry.MNIST, args.data)
     data_sha256 = file_sha256(mnist.path)
     limit = args.limit or len(mnist.x_train)
     x_train, y_train = as_images(mnist.x_train[:limit]), mnist.y_train[:limit]
@@ -333,7 +334,7 @@ def run(args: argparse.Namespace) -> int:
         if final.exists():
             shutil.copytree(final, staged)  # Models not retrained this run are carried over as they are.
         staged.mkdir(parents=True, exist_ok=True)
-        (staged / "evaluation.json").unlink(missing_ok=True)  # Any retrained model makes it out of date.
+        (staged / store.EVALUATION_FILE).unlink(missing_ok=True)  # Any retrained model makes it out of date.
         for kind in kinds:
             settings = dict(DEFAULTS[kind])
             settings["epochs"] = args.epochs or settings["epochs"]
@@ -357,8 +358,8 @@ def run(args: argparse.Namespace) -> int:
                   + ", ".join(f"{name} {value:.4f}" for name, value in meta["final_metrics"].items()), flush=True)
         # What the app serves: ONNX copies, each checked against its Keras model, and probed on real test digits.
         export.export_folder(staged, export.probe_digits(mnist.x_test, mnist.y_test))
-        artifacts.write_manifest(staged)
-        artifacts.replace_folder(staged, final)
+        store.write_manifest(staged)
+        store.replace_folder(staged, final)
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
@@ -382,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return run(args)
-    except (DataError, artifacts.ArtifactError) as error:
+    except (DataError, store.ArtifactError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import browser, config, explore, figures, inference, registry
-from latentwall.data import DataError, load_mnist
+from latentwall import browser, figures, inference, latent, registry, reports, store
+from latentwall.datasets import DataError, load
 from webapp.session import wall_words
 
 
@@ -27,12 +27,12 @@ def file_stamp(path: Path) -> tuple[int, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # Read again only when the file changes.
 def _evaluation(folder: str, stamp: tuple[int, int]) -> dict | None:
-    return explore.load_evaluation(Path(folder))
+    return reports.load_evaluation(Path(folder))
 
 
 def evaluation(folder: Path) -> dict | None:
     """The report `training.evaluate` wrote beside the models, or None; one dict per process that nothing changes."""
-    return _evaluation(str(folder), file_stamp(Path(folder) / config.EVALUATION_FILE))
+    return _evaluation(str(folder), file_stamp(Path(folder) / store.EVALUATION_FILE))
 
 
 @st.cache_resource(show_spinner=False)  # One copy of the models per process, for all.
@@ -47,7 +47,7 @@ def cached_models(folder: str) -> inference.ModelSet:
 @st.cache_resource(show_spinner=False)  # The test images are read once per process, only when a page needs them.
 def test_set(env_value: str) -> tuple[np.ndarray, np.ndarray] | str:
     try:
-        mnist = load_mnist(env_value or None, download=False)
+        mnist = load(registry.MNIST, env_value or None, download=False)
     except DataError as error:
         return str(error)
     return mnist.x_test.astype("float32") / 255.0, mnist.y_test
@@ -56,15 +56,15 @@ def test_set(env_value: str) -> tuple[np.ndarray, np.ndarray] | str:
 @st.cache_resource(show_spinner=False, max_entries=16)  # A decodability map is one batched decode per model.
 def decodability_map(folder: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
     model, reader = cached_models(folder)[kind], cached_models(folder).reader
-    return explore.decodability(model.decoder, reader, explore.wall_box(model.wall))
+    return latent.decodability(model.decoder, reader, latent.wall_box(model.wall))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: pages copy it to add marks.
 def base_wall(folder: str, kind: str, height: int, with_map: bool, language: str) -> go.Figure:
     wall = cached_models(folder)[kind].wall
     confidence = decodability_map(folder, kind)[1] if with_map else None
-    return figures.shared(figures.wall_figure(wall.codes, wall.labels, explore.wall_box(wall),
-                                              view=explore.opening_view(wall), words=wall_words(language),
+    return figures.shared(figures.wall_figure(wall.codes, wall.labels, latent.wall_box(wall),
+                                              view=latent.opening_view(wall), words=wall_words(language),
                                               height=height, confidence=confidence))
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from latentwall import explore, i18n
+from latentwall import i18n, inputs, registry
 from webapp.components import component
 
-KINDS = explore.WALL_KINDS
+KINDS = registry.WALL_KINDS
 MODEL_KEY = "model"
 
 
@@ -85,7 +85,7 @@ def _switch_language() -> None:
 LINK_APPLIED_KEY = "link-applied"
 
 
-def apply_link(presets: Callable[[explore.LinkedView], dict]) -> bool:
+def apply_link(presets: Callable[[inputs.LinkedView], dict]) -> bool:
     """Set up the view the address describes, once per session; returns whether any value was unusable.
 
     presets gives the session values each lesson sets up from the view (its record's from_link). Unusable values
@@ -94,7 +94,7 @@ def apply_link(presets: Callable[[explore.LinkedView], dict]) -> bool:
     if st.session_state.get(LINK_APPLIED_KEY):
         return False
     st.session_state[LINK_APPLIED_KEY] = True
-    view = explore.parse_link({name: st.query_params.get(name) for name in st.query_params})
+    view = inputs.parse_link({name: st.query_params.get(name) for name in st.query_params})
     if view.model:
         st.session_state[MODEL_KEY] = view.model
     st.session_state.update(presets(view))

@@ -16,7 +16,7 @@ import lessons.denoising as denoising_keys
 import lessons.vae20 as vae20_keys
 import lessons.wall as wall_keys
 import lessons.your_digit as digit_keys
-from latentwall import artifacts, config, explore, i18n, registry
+from latentwall import config, i18n, latent, registry, store
 from lessons.anomaly import logic as anomaly
 
 KINDS = tuple(recipe.name for recipe in registry.WALL_PAIR)
@@ -63,7 +63,7 @@ wall_key, compare_key = wall_keys.pick_key, compare_keys.pick_key
 
 def wall_boxes(models_root: Path) -> dict[str, tuple[float, float, float, float]]:
     """Each wall model's box, where its students click."""
-    return {kind: explore.wall_box(artifacts.load_wall(config.dataset_dir(models_root) / kind / "wall.npz"))
+    return {kind: latent.wall_box(store.load_wall(config.dataset_dir(models_root) / kind / "wall.npz"))
             for kind in KINDS}
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, measures
+from latentwall import measures, registry, store
 
-REPORT_FILE = "anomaly.json"
-EXAMPLES_FILE = "anomaly_examples.npz"
+REPORT_FILE = store.ANOMALY_FILE
+EXAMPLES_FILE = store.ANOMALY_EXAMPLES_FILE
 
 # The kinds of anomaly, as the strings files name them (anomaly.kind.<kind>). "unseen" is the held-out
 # models' digit; the others are scored by the model that saw every digit.
@@ -39,15 +39,11 @@ DIGITS = 4
 
 
 def scores(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Per image: the mean squared error per pixel between an image and its reconstruction."""
-    images, reconstructions = np.asarray(images, "float64"), np.asarray(reconstructions, "float64")
-    if images.shape != reconstructions.shape or images.ndim < 2:
-        raise ValueError(f"Expected images and reconstructions of one shape, got {images.shape} and "
-                         f"{reconstructions.shape}.")
-    return np.mean((images - reconstructions).reshape(len(images), -1) ** 2, axis=1)
+    """Per image: the anomaly score, its reconstruction error (see measures.reconstruction_errors)."""
+    return measures.reconstruction_errors(images, reconstructions)
 
 
-def uniform_noise(count: int, rng: np.random.Generator, side: int = 28) -> np.ndarray:
+def uniform_noise(count: int, rng: np.random.Generator, side: int = registry.MNIST.image_side) -> np.ndarray:
     """Images of independent uniform [0, 1] pixels."""
     return rng.uniform(0.0, 1.0, (count, side, side)).astype("float32")
 
@@ -149,7 +145,7 @@ _CASE_KEYS = {"recipe", "kind", "normal_count", "anomaly_count", "auc", "thresho
 def load_report(folder: Path) -> dict | None:
     """The anomaly report beside the models, or None if there is none or it lacks what the page reads."""
     try:
-        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+        report = store.read_json(Path(folder) / REPORT_FILE)
         cases = report["cases"]
         if not isinstance(cases, dict) or not cases or not all(
                 isinstance(case, dict) and set(case) >= _CASE_KEYS for case in cases.values()):

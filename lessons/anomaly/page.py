@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.anomaly as keys
-from latentwall import artifacts, explore, figures, i18n, registry
+from latentwall import figures, html, i18n, pictures, registry, store
 from lessons.anomaly import logic as anomaly
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -23,8 +23,8 @@ EXAMPLE_SCALE = 3
 def stored_report(folder: str) -> tuple[dict | None, dict[str, np.ndarray]]:
     """The report and its example images, after checking both against the manifest; (None, {}) otherwise."""
     try:
-        artifacts.verify_manifest(Path(folder), (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE), only_required=True)
-    except artifacts.ArtifactError:
+        store.verify_manifest(Path(folder), (anomaly.REPORT_FILE, anomaly.EXAMPLES_FILE), only_required=True)
+    except store.ArtifactError:
         return None, {}
     return anomaly.load_report(Path(folder)), anomaly.load_examples(Path(folder))
 
@@ -102,7 +102,7 @@ def threshold_explorer(ctx: PageContext, report: dict, name: str, case: dict) ->
         x_title=ctx.text("anomaly.false_alarms"), y_title=ctx.text("anomaly.recall")), key=f"anomaly-roc-{name}")
 
 
-def examples(ctx: PageContext, name: str, case: dict, pictures: dict[str, np.ndarray]) -> None:
+def examples(ctx: PageContext, name: str, case: dict, stored: dict[str, np.ndarray]) -> None:
     """Stored images of both sides, from the lowest score to the highest, each with its score."""
     st.subheader(ctx.text("anomaly.examples_title"))
     for side, title in zip(("normal", "anomaly"), side_names(ctx, case), strict=False):
@@ -122,9 +122,9 @@ def examples_html(folder: str, name: str, side: str, words_language: str, _image
     """One side's stored examples enlarged, each with its score; hooks for outside checks: data-lw="examples"
     with the side."""
     strings = i18n.load_strings(words_language)
-    gallery = explore.gallery_html([explore.upscale(image / 255.0, EXAMPLE_SCALE) for image in _images],
-                                   [strings("anomaly.example_score", score=score) for score in scores],
-                                   28 * EXAMPLE_SCALE)
+    gallery = html.gallery_html([pictures.upscale(image / 255.0, EXAMPLE_SCALE) for image in _images],
+                                [strings("anomaly.example_score", score=score) for score in scores],
+                                registry.MNIST.image_side * EXAMPLE_SCALE)
     return f'<div data-lw="{keys.EXAMPLES_HOOK}" data-lw-side="{side}">{gallery}</div>'
 
 
@@ -150,14 +150,14 @@ def render(ctx: PageContext) -> None:
     st.title(ctx.text("anomaly.title"))
     st.markdown(ctx.text("anomaly.intro"))
     folder = ctx.models.folder
-    report, pictures = stored_report(str(folder))
+    report, stored = stored_report(str(folder))
     if report is None:
         no_report(ctx.text("anomaly.no_report"))
         return
     name, case = case_choice(ctx, report)
     fixed_threshold(ctx, report, case)
     threshold_explorer(ctx, report, name, case)
-    examples(ctx, name, case, pictures)
+    examples(ctx, name, case, stored)
     honest_case(ctx, report)
 
 

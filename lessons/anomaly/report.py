@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import config, inference, measures, registry
-from latentwall.data import DataError, Mnist
-from latentwall.datasets import load_fashion
+from latentwall import config, datasets, inference, measures, registry
+from latentwall.datasets import DataError, Splits
 from lessons.anomaly import logic as anomaly
 
 NAME = anomaly.REPORT_FILE
@@ -46,7 +45,7 @@ def _case(model, kind: str, normal: np.ndarray, strange: np.ndarray, validation:
     return summary
 
 
-def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
+def measure(models_root: Path, mnist: Splits, seed: int) -> dict:
     """Score every anomaly kind; write the example images beside the models; return the report."""
     rng = np.random.default_rng(seed)
     test = _floats(mnist.x_test)
@@ -56,7 +55,7 @@ def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
     strange = {anomaly.NOISE: anomaly.uniform_noise(len(test), rng), anomaly.INVERTED: anomaly.inverted(test)}
     missing = {}
     try:
-        strange[anomaly.FASHION] = _floats(load_fashion().x_test)
+        strange[anomaly.FASHION] = _floats(datasets.load(registry.FASHION_MNIST).x_test)
     except DataError as error:  # The other kinds are still worth measuring; the page says what is missing.
         print(f"warning: the Fashion-MNIST case is left out. {error}", file=sys.stderr)
         missing[anomaly.FASHION] = str(error).split("\n")[0]
@@ -114,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     """This report alone, on models already evaluated or not: prints the table, writes the files."""
     import argparse
 
-    from latentwall import artifacts
-    from latentwall.data import load_mnist
+    from latentwall import store
 
     parser = argparse.ArgumentParser(prog="python -m lessons.anomaly.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=config.MODELS_ROOT, help="models folder (default: models/)")
@@ -123,13 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=config.DEFAULT_SEED)
     args = parser.parse_args(argv)
     try:
-        report = measure(args.models, load_mnist(args.data), args.seed)
-    except (artifacts.ArtifactError, DataError) as error:
+        report = measure(args.models, datasets.load(registry.MNIST, args.data), args.seed)
+    except (store.ArtifactError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     folder = config.dataset_dir(args.models)
-    artifacts.write_json(folder / NAME, report)
-    artifacts.write_manifest(folder)
+    store.write_json(folder / NAME, report)
+    store.write_manifest(folder)
     print(table(report))
     print(f"\nWritten to {folder / NAME} and {folder / anomaly.EXAMPLES_FILE}")
     return 0

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import lessons.compare as keys
-from latentwall import config, explore, i18n, latent
-from latentwall.images import png
+from latentwall import i18n, latent, pictures, reports, store
+from latentwall.pictures import png
 from lessons.compare import logic as claims
 from webapp.cache import cached_models, evaluation, file_stamp
 from webapp.context import PageContext, run
@@ -27,7 +27,7 @@ def manifold_picture(folder: str, kind: str) -> bytes:
     """The manifold as PNG bytes, encoded once: st.image would encode a 1120 x 1120 picture again on every open
     (about 30 ms each), while bytes it serves as they are."""
     model = cached_models(folder)[kind]
-    return png(explore.upscale(explore.manifold(model.decoder, explore.wall_box(model.wall)), 2))
+    return png(pictures.upscale(latent.manifold(model.decoder, latent.wall_box(model.wall)), 2))
 
 
 @st.fragment
@@ -63,13 +63,13 @@ def defects_frame(folder: str, words_language: str, stamp: tuple[int, int]) -> p
     return pd.DataFrame([{strings("compare.column_measure"): strings(f"defects.{key}.label"),
                           strings("models.ae"): ae, strings("models.vae"): vae,
                           strings("compare.column_meaning"): strings(f"defects.{key}.meaning")}
-                         for key, ae, vae in explore.defect_rows(report)])
+                         for key, ae, vae in reports.defect_rows(report)])
 
 
 def defects_table(ctx: PageContext, folder: Path) -> None:
     """The numbers `training.evaluate` measured, each with a line saying what it means."""
     st.subheader(ctx.text("compare.defects_title"))
-    table = defects_frame(str(folder), ctx.language, file_stamp(Path(folder) / config.EVALUATION_FILE))
+    table = defects_frame(str(folder), ctx.language, file_stamp(Path(folder) / store.EVALUATION_FILE))
     if table is None:
         no_report(ctx.text("compare.no_evaluation"))
         return
@@ -98,7 +98,7 @@ def claims_panel(ctx: PageContext, folder: Path) -> None:
     """The story's claims beside the measured figures; each verdict follows from evaluation.json by a stated
     rule (lessons/compare/logic.py) and stays hidden until the student has made a guess."""
     st.subheader(ctx.text("claims.title"))
-    stamp = file_stamp(Path(folder) / config.EVALUATION_FILE)
+    stamp = file_stamp(Path(folder) / store.EVALUATION_FILE)
     if claims_frame(str(folder), ctx.language, stamp, False) is None:
         no_report(ctx.text("claims.outdated"))
         return
@@ -119,7 +119,7 @@ def render(ctx: PageContext) -> None:
         with column:
             compare_column(ctx, kind)
     st.subheader(ctx.text("compare.manifold_title"))
-    st.markdown(ctx.text("compare.manifold_intro", side=explore.MANIFOLD_SIDE))
+    st.markdown(ctx.text("compare.manifold_intro", side=latent.MANIFOLD_SIDE))
     for kind, column in zip(KINDS, st.columns(2, gap="medium"), strict=False):
         column.image(manifold_picture(str(ctx.models.root), kind), width="stretch", output_format="PNG",
                      caption=ctx.text("compare.manifold_caption", model=ctx.text(f"models.{kind}")))

@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from latentwall import artifacts, registry
+from latentwall import measures, registry, store
 
 # What `python -m training.evaluate` writes beside evaluation.json (lessons/compression/report.py), guarded
 # by the same manifest.
-REPORT_FILE = "compression.json"
+REPORT_FILE = store.COMPRESSION_FILE
 
 # The qualities Pillow's JPEG encoder takes (above 95 its documentation advises against: no smaller error
 # worth the bytes, and the quantisation tables are all ones at 100).
@@ -151,7 +151,7 @@ def measure_jpeg(images: np.ndarray, quality: int) -> JpegPoint:
         with_tables.append(len(whole))
         without_tables.append(len(scan_bytes(baseline)))
         decoded = decode_jpeg(whole).astype("float64") / 255.0
-        errors.append(np.mean((decoded - image / 255.0) ** 2))
+        errors.append(measures.reconstruction_errors(decoded[None], image[None] / 255.0)[0])
     return JpegPoint(check_quality(quality), float(np.mean(with_tables)), float(np.mean(without_tables)),
                      float(np.mean(errors)))
 
@@ -224,12 +224,6 @@ def code_bytes(latent_dim: int, storage: str) -> int:
     return latent_dim * BYTES_PER_NUMBER[storage]
 
 
-def mse_per_image(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Each image's mean squared error per pixel (both on the [0, 1] scale)."""
-    difference = np.asarray(reconstructions, "float64") - np.asarray(images, "float64")
-    return np.mean(difference.reshape(len(difference), -1) ** 2, axis=1)
-
-
 def code_storage(encode: Callable, decode: Callable, images: np.ndarray) -> tuple[dict[str, dict], np.ndarray]:
     """For each storage: bytes per image and the mean MSE of decoding the stored codes of images; and the
     reconstructions from the float32 codes (the model's own, for the reader to judge)."""
@@ -239,7 +233,7 @@ def code_storage(encode: Callable, decode: Callable, images: np.ndarray) -> tupl
     for storage in STORAGES:
         decoded = decode(stored(codes, storage, quantiser))
         figures[storage] = {"bytes": code_bytes(codes.shape[1], storage),
-                            "mse": float(mse_per_image(images, decoded).mean())}
+                            "mse": float(measures.reconstruction_errors(images, decoded).mean())}
         reconstructions = decoded if reconstructions is None else reconstructions
     return figures, reconstructions
 
@@ -260,15 +254,15 @@ def load_report(folder: Path) -> dict | None:
     """The compression figures beside the models, checked against the manifest; None if missing, not listed,
     damaged or of another shape (written by an older version of the command)."""
     try:
-        artifacts.verify_manifest(Path(folder), (REPORT_FILE,), only_required=True)
-        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+        store.verify_manifest(Path(folder), (REPORT_FILE,), only_required=True)
+        report = store.read_json(Path(folder) / REPORT_FILE)
         curve, recipes = report["jpeg"]["curve"], report["codes"]["recipes"]
         if not curve or not all({"quality", "bytes_with_tables", "bytes_without_tables", "mse"} <= set(point)
                                 for point in curve):
             return None
         if not all(set(STORAGES) <= set(item["storage"]) for item in recipes.values()):
             return None
-    except (artifacts.ArtifactError, OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (store.ArtifactError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return report
 
@@ -277,7 +271,7 @@ def decoder_bytes(folder: Path, recipe: registry.Recipe) -> int | None:
     """The size on disk of the decoder the app runs for a trained recipe (its ONNX export): the shared
     dictionary every one of its codes needs. None where the file is missing."""
     try:
-        return (Path(folder) / artifacts.onnx_name(artifacts.MODEL_FILES[recipe.name][1])).stat().st_size
+        return (Path(folder) / store.onnx_name(store.MODEL_FILES[recipe.name][1])).stat().st_size
     except (KeyError, OSError):
         return None
 
@@ -307,16 +301,16 @@ def triptych_html(recipe_name: str, indices: np.ndarray, originals: np.ndarray, 
     """
     import html
 
-    from latentwall import explore
+    from latentwall import pictures
 
-    errors = mse_per_image(originals, reconstructions)
-    side = 28 * scale
+    errors = measures.reconstruction_errors(originals, reconstructions)
+    side = registry.MNIST.image_side * scale
     head = "".join(f'<span style="width:{side}px;font-size:0.8rem;color:#555;text-align:center">'
                    f'{html.escape(words[name])}</span>' for name in ("original", "reconstruction", "error"))
     lines = [f'<div style="display:flex;gap:0.4rem">{head}</div>']
     for index, original, copy, mse in zip(indices, originals, reconstructions, errors, strict=False):
         cells = "".join(
-            f'<img src="{explore.data_uri(explore.upscale(picture, 1))}" width="{side}" height="{side}" '
+            f'<img src="{pictures.data_uri(pictures.upscale(picture, 1))}" width="{side}" height="{side}" '
             f'alt="" style="image-rendering:pixelated;border:1px solid #ddd"/>'
             for picture in (original, copy, error_image(original, copy)))
         caption = html.escape(words["row"].format(index=int(index), mse=float(mse)))

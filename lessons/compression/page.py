@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.compression as keys
-from latentwall import explore, figures, i18n, registry
+from latentwall import figures, i18n, inputs, measures, registry
 from lessons.compression import logic as compression
 from webapp.cache import evaluation, file_stamp
 from webapp.context import PageContext, run
@@ -50,10 +50,10 @@ def digit_rows(ctx: PageContext, count: int) -> np.ndarray:
         first = pick_column.number_input(ctx.text("compression.first_label", last=count - 1), 0.0, float(count - 1),
                                          step=1.0, format="%.0f", key=keys.FIRST,
                                          **({} if keys.FIRST in ctx.session else {"value": 0.0}))
-        return compression.rows_from(explore.safe_index(first, count), count)
+        return compression.rows_from(inputs.safe_index(first, count), count)
     if pick_column.button(ctx.text("compression.draw"), key=keys.DRAW, icon=":material/casino:"):
         ctx.session[keys.SEED] = int(np.random.SeedSequence().entropy % 2**32)
-    return compression.draw_rows(explore.safe_index(ctx.session.get(keys.SEED, 0), 2**32), count)
+    return compression.draw_rows(inputs.safe_index(ctx.session.get(keys.SEED, 0), 2**32), count)
 
 
 @st.fragment
@@ -87,7 +87,7 @@ def triptych_view(folder: str, name: str, rows: tuple[int, ...], words_language:
     words = {"original": strings("compression.original"), "reconstruction": strings("compression.reconstruction"),
              "error": strings("compression.error"), "row": strings("compression.row")}  # The row's words filled later.
     caption = strings("compression.column_caption", family=strings(f"compression.family_{recipe.family}"),
-                      size=recipe.latent_dim, mse=float(np.mean((copies - originals) ** 2)))
+                      size=recipe.latent_dim, mse=float(measures.reconstruction_errors(originals, copies).mean()))
     return caption, compression.triptych_html(name, np.asarray(rows), originals, copies, words)
 
 

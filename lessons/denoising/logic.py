@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, noise
+from latentwall import noise, store
 
 # What `python -m training.evaluate` writes beside evaluation.json: the PSNR curves the page draws.
-REPORT_FILE = "denoising.json"
+REPORT_FILE = store.DENOISING_FILE
 # Kinds of noise, as the page and the report name them: zero-mean Gaussian of a given strength (std), the
 # Keras lesson's Gaussian (mean 0.5) of a given strength, and salt-and-pepper of a given amount.
 GAUSSIAN, LESSON, SALT_AND_PEPPER = "gaussian", "lesson", "salt_and_pepper"
@@ -63,7 +63,7 @@ def examples(models: dict, clean: np.ndarray, kind: str, level: float, seed: int
 def load_report(folder: Path) -> dict | None:
     """The denoising figures `python -m training.evaluate` wrote beside the models, or None if there are none."""
     try:
-        report = artifacts.read_json(Path(folder) / REPORT_FILE)
+        report = store.read_json(Path(folder) / REPORT_FILE)
     except (OSError, ValueError):
         return None
     return report if isinstance(report, dict) else None

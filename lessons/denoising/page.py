@@ -13,7 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.denoising as keys
-from latentwall import explore, figures, i18n, keras_summary, noise, registry
+from latentwall import figures, i18n, noise, pictures, registry
+from latentwall.html import gallery_html
+from latentwall.keras import summary as keras_summary
 from lessons.denoising import logic as denoising
 from webapp.cache import file_stamp
 from webapp.context import PageContext, run
@@ -62,13 +64,14 @@ def examples_html(strings: i18n.Strings, found: denoising.Examples, names: tuple
              ("clean", found.clean, None))
     for role, images, scores in roles:
         captions = [psnr_words(strings, score) for score in scores] if scores is not None else [""] * len(images)
-        pictures = explore.gallery_html([explore.upscale(image, SCALE) for image in images], captions, 28 * SCALE)
+        gallery = gallery_html([pictures.upscale(image, SCALE) for image in images], captions,
+                               registry.MNIST.image_side * SCALE)
         hooks = f'data-lw="row" data-lw-role="{role}"'
         if scores is not None:
             hooks += ' data-lw-psnr="' + " ".join(f"{score:.3f}" for score in scores) + '"'
         rows.append(f'<div {hooks} style="display:flex;gap:0.8rem;align-items:center">'
                     f'<div style="width:8rem;font-weight:600">{html.escape(strings(f"denoising.column.{role}"))}</div>'
-                    f"{pictures}</div>")
+                    f"{gallery}</div>")
     means = [found.psnr[role].mean() for role in ("input", *names)]
     summary = paragraph(strings("denoising.mean_here", count=len(found.clean), input=means[0], denoising=means[1],
                              plain=means[2]))

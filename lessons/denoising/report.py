@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwall import artifacts, config, inference, noise, registry
-from latentwall.data import Mnist, as_images
+from latentwall import config, inference, measures, noise, registry, store
+from latentwall.datasets import Splits, as_images
 from lessons.denoising import logic as denoising
 from lessons.denoising.logic import GAUSSIAN, LESSON, SALT_AND_PEPPER
 
@@ -39,7 +39,7 @@ def curve(models: dict[str, inference.RecipeModel], clean: np.ndarray, kind: str
     return [psnr_at(models, clean, kind, level, seed) for level in levels]
 
 
-def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
+def measure(models_root: Path, mnist: Splits, seed: int) -> dict:
     trained_on_noise, plain = registry.denoising_pair()
     models = {recipe.name: inference.load_recipe(recipe.name, models_root) for recipe in (trained_on_noise, plain)}
     images = as_images(mnist.x_test)[..., 0]
@@ -50,7 +50,7 @@ def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
     test_mse = {}
     for recipe in (vae, same_size):
         reconstructions = inference.load_recipe(recipe.name, models_root).reconstruct(images)
-        test_mse[recipe.name] = float(np.mean((reconstructions - images) ** 2))
+        test_mse[recipe.name] = float(measures.reconstruction_errors(images, reconstructions).mean())
     return {
         "seed": seed, "digits": len(clean), "psnr_cap_db": noise.PSNR_CAP_DB,
         "denoising": trained_on_noise.name, "plain": plain.name,
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = config.dataset_dir(args.models) / NAME
     try:
-        print(format_table(artifacts.read_json(path)))
+        print(format_table(store.read_json(path)))
     except (OSError, ValueError, KeyError) as error:
         print(f"error: no readable {path} ({error}); run {config.EVALUATE_COMMAND} first.", file=sys.stderr)
         return 2

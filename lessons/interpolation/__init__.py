@@ -3,7 +3,7 @@
 The record: the page's widget keys, which the page, the shared link, the class-load benchmark and the tests share.
 """
 
-from latentwall import explore
+from latentwall import inputs
 
 RECIPE = "interp-recipe"
 WAY, CLASS_START, CLASS_END = "interp-way", "interp-class-a", "interp-class-b"
@@ -20,7 +20,7 @@ def wall_key(kind: str) -> str:
     return f"{WALL_PREFIX}{kind}"
 
 
-def from_link(view: explore.LinkedView) -> dict:
+def from_link(view: inputs.LinkedView) -> dict:
     """What a shared address's two digits (a, b) and weight (w) set up in a new session."""
     found = {}
     if view.start is not None:

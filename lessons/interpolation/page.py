@@ -9,8 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.interpolation as keys
-from latentwall import artifacts, explore, figures, inference, latent, registry
-from latentwall import images as pictures
+from latentwall import figures, inference, inputs, latent, pictures, registry, store
 from webapp.cache import base_wall, cached_recipe
 from webapp.context import PageContext, run
 from webapp.guard import guarded
@@ -26,7 +25,7 @@ WALL_HEIGHT = 360
 PAIR = "wall-pair"
 
 
-def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
+def digit_pickers(ctx: PageContext, wall: store.Wall, ways: tuple[str, ...] = WAYS) -> tuple[str, int, int]:
     """How the two digits are chosen, and the indices of the start and end digits."""
     count = len(wall.codes)
     way_column, left, middle, right = st.columns([4, 3, 3, 3], vertical_alignment="bottom")
@@ -37,7 +36,7 @@ def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] 
         digit_end = middle.selectbox(ctx.text("interpolation.class_end"), range(10), index=8, key=keys.CLASS_END)
         if right.button(ctx.text("interpolation.reroll"), key=keys.REROLL, width="stretch"):
             ctx.session[keys.SEED] = int(np.random.SeedSequence().entropy % 2**32)
-        seed = explore.safe_index(ctx.session.get(keys.SEED, 0), 2**32)
+        seed = inputs.safe_index(ctx.session.get(keys.SEED, 0), 2**32)
         return way, random_of(wall, digit_start, seed, 0), random_of(wall, digit_end, seed + 1, 1)
     if way == "index":
         # Float inputs shown as whole numbers: Streamlit converts an integer input's value with int() before
@@ -46,10 +45,10 @@ def digit_pickers(ctx: PageContext, wall: artifacts.Wall, ways: tuple[str, ...] 
                                   key=keys.INDEX_START, **preset(ctx, keys.INDEX_START, 0.0))
         end = right.number_input(ctx.text("interpolation.index_end"), 0.0, float(count - 1), step=1.0, format="%.0f",
                                  key=keys.INDEX_END, **preset(ctx, keys.INDEX_END, float(min(1, count - 1))))
-        return way, explore.safe_index(start, count), explore.safe_index(end, count)
+        return way, inputs.safe_index(start, count), inputs.safe_index(end, count)
     left.caption(ctx.text("interpolation.click_hint"))
-    return (way, explore.safe_index(ctx.session.get(keys.CLICK_START, 0), count),
-            explore.safe_index(ctx.session.get(keys.CLICK_END, 1), count, fallback=min(1, count - 1)))
+    return (way, inputs.safe_index(ctx.session.get(keys.CLICK_START, 0), count),
+            inputs.safe_index(ctx.session.get(keys.CLICK_END, 1), count, fallback=min(1, count - 1)))
 
 
 def preset(ctx: PageContext, key: str, default) -> dict:
@@ -61,19 +60,19 @@ def weight_preset(ctx: PageContext) -> dict:
     """The weight slider's value: w = 0.5 at first; a stored value that no slider could hold (a forged NaN, text,
     None) is cleaned before the slider reads it, since Streamlit raises on it inside the slider."""
     if keys.WEIGHT in ctx.session:
-        ctx.session[keys.WEIGHT] = explore.safe_weight(ctx.session[keys.WEIGHT])
+        ctx.session[keys.WEIGHT] = inputs.safe_weight(ctx.session[keys.WEIGHT])
     return preset(ctx, keys.WEIGHT, 0.5)
 
 
-def random_of(wall: artifacts.Wall, digit, seed: int, fallback: int) -> int:
+def random_of(wall: store.Wall, digit, seed: int, fallback: int) -> int:
     """A random test digit of a class, or fallback if the wall has none of that class."""
     try:
-        return explore.random_index_of(wall.labels, digit, seed)
+        return latent.random_index_of(wall.labels, digit, seed)
     except ValueError:
-        return explore.safe_index(fallback, len(wall.codes))
+        return inputs.safe_index(fallback, len(wall.codes))
 
 
-def assign_click(ctx: PageContext, wall: artifacts.Wall, pick: explore.Pick) -> None:
+def assign_click(ctx: PageContext, wall: store.Wall, pick: inputs.Pick) -> None:
     """A click picks the digit it hit (or the nearest one); clicks fill start and end in turn."""
     index = pick.index if pick.index is not None else int(latent.nearest(pick.code, wall.codes, 1)[0][0])
     slot = "b" if ctx.session.get(keys.NEXT_CLICK) == "b" else "a"
@@ -106,7 +105,7 @@ def weight_views(ctx: PageContext, start: int, end: int, clickable: bool) -> Non
     slider step never re-sends a wall), and they hear clicks when digits are picked by clicking.
     """
     models = ctx.models.pair()
-    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
+    weight = inputs.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation.weight_help"),
                                            **weight_preset(ctx)))
     ctx.query["w"] = f"{weight:.2f}"  # Part of this view's address, with the two digits.
@@ -131,25 +130,25 @@ def weight_picture(folder: str, kind: str, start: int, end: int, weight: str, _m
     encoded as PNG, and the digit the reader sees in it with its confidence."""
     model = _models[kind]
     # The slider's w runs from the start (0, left) to the end (1, right), like the filmstrip.
-    image = model.decoder.decode(explore.along_path(model.wall.codes[start], model.wall.codes[end], [float(weight)]))
+    image = model.decoder.decode(latent.along_path(model.wall.codes[start], model.wall.codes[end], [float(weight)]))
     digit, confidence = _models.reader.read(image)
-    return pictures.png(explore.upscale(image[0], 4)), int(digit[0]), float(confidence[0])
+    return pictures.png(pictures.upscale(image[0], 4)), int(digit[0]), float(confidence[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # A class opens on the same two digits and re-picks a few.
 def strip_pictures(folder: str, kind: str, start: int, end: int, _models) -> tuple[np.ndarray, bytes]:
     """One model's ten steps from start to end, decoded and encoded as PNG once per process."""
     model = _models[kind]
-    images = model.decoder.decode(explore.along_path(model.wall.codes[start], model.wall.codes[end],
-                                                     1.0 - explore.filmstrip_weights()))
-    return images, pictures.png(explore.upscale(explore.montage(images, len(images)), 2))
+    images = model.decoder.decode(latent.along_path(model.wall.codes[start], model.wall.codes[end],
+                                                     1.0 - latent.filmstrip_weights()))
+    return images, pictures.png(pictures.upscale(pictures.montage(images, len(images)), 2))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def fade_picture(folder: str, start: int, end: int, _pixels: np.ndarray) -> bytes:
     """The same weights applied to the two test digits' pixels, encoded as PNG once per process."""
-    weights = explore.filmstrip_weights()
-    return pictures.png(explore.upscale(explore.montage(explore.cross_fade(_pixels[start], _pixels[end], weights),
+    weights = latent.filmstrip_weights()
+    return pictures.png(pictures.upscale(pictures.montage(latent.cross_fade(_pixels[start], _pixels[end], weights),
                                                         len(weights)), 2))
 
 
@@ -228,14 +227,14 @@ def pair_digits(ctx: PageContext, pickers, chosen, results, strips) -> None:
 @st.cache_resource(show_spinner=False, max_entries=16)  # Built once and never changed: the page copies it.
 def base_picture(folder: str, name: str, height: int, language: str) -> go.Figure:
     picture = cached_recipe(folder, name).picture
-    return figures.shared(figures.wall_figure(picture.codes, picture.labels, explore.wall_box(picture),
-                                              view=explore.opening_view(picture), words=wall_words(language),
+    return figures.shared(figures.wall_figure(picture.codes, picture.labels, latent.wall_box(picture),
+                                              view=latent.opening_view(picture), words=wall_words(language),
                                               height=height))
 
 
 def frame_positions(lesson_weights: bool) -> np.ndarray:
     """Where the frames sit on the path, from the start (0) to the end (1): even steps, or the lesson's."""
-    return explore.LESSON_POSITIONS if lesson_weights else 1.0 - explore.filmstrip_weights()
+    return latent.LESSON_POSITIONS if lesson_weights else 1.0 - latent.filmstrip_weights()
 
 
 def projected_path(ctx: PageContext, model: inference.RecipeModel, frames: np.ndarray) -> None:
@@ -259,13 +258,13 @@ def projected_path(ctx: PageContext, model: inference.RecipeModel, frames: np.nd
 def recipe_weight_view(ctx: PageContext, name: str, ends: np.ndarray, start: int, end: int) -> None:
     """The weight slider and what the recipe's decoder paints there: one code decoded on the server per step."""
     models, model = ctx.models.pair(), ctx.models.recipe(name)
-    weight = explore.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
+    weight = inputs.safe_weight(st.slider(ctx.text("interpolation.weight"), 0.0, 1.0, step=0.01, key=keys.WEIGHT,
                                            help=ctx.text("interpolation_any.weight_help"),
                                            **weight_preset(ctx)))
     ctx.query["w"] = f"{weight:.2f}"
-    image = model.decode(explore.along_path(ends[0], ends[1], [weight]))
+    image = model.decode(latent.along_path(ends[0], ends[1], [weight]))
     digit, confidence = models.reader.read(image)
-    st.image(explore.upscale(image[0], 4), width=112, output_format="PNG", caption=ctx.text(
+    st.image(pictures.upscale(image[0], 4), width=112, output_format="PNG", caption=ctx.text(
         "interpolation.decoded_caption", model=name, weight=weight, digit=int(digit[0]),
         confidence=float(confidence[0]), start=start, end=end))
 
@@ -278,14 +277,14 @@ def recipe_filmstrip(ctx: PageContext, model: inference.RecipeModel, frames: np.
     weights_shown = ", ".join(f"{position:.2f}" for position in positions)
     caption = ctx.text("interpolation_any.filmstrip_caption", model=name, count=len(positions), weights=weights_shown)
     with st.container(key=keys.FILMSTRIP):
-        st.image(explore.upscale(explore.montage(images, len(positions)), 2), width="stretch", caption=caption,
+        st.image(pictures.upscale(pictures.montage(images, len(positions)), 2), width="stretch", caption=caption,
                  output_format="PNG")
         st.download_button(ctx.text("download.filmstrip"), data=partial(pictures.filmstrip_png, images, [caption]),
                            file_name=f"latent-wall-{name}-{start}-{end}.png", mime="image/png", on_click="ignore",
                            key="interp-film-recipe", icon=":material/download:")
     st.markdown(ctx.text("interpolation.crossfade_title"))
-    fades = explore.cross_fade(pixels[start], pixels[end], 1.0 - positions)
-    st.image(explore.upscale(explore.montage(fades, len(positions)), 2), width="stretch", output_format="PNG",
+    fades = latent.cross_fade(pixels[start], pixels[end], 1.0 - positions)
+    st.image(pictures.upscale(pictures.montage(fades, len(positions)), 2), width="stretch", output_format="PNG",
              caption=ctx.text("interpolation.crossfade_caption"))
 
 
@@ -306,7 +305,7 @@ def recipe_view(ctx: PageContext, name: str) -> None:
     lesson_weights = st.toggle(ctx.text("interpolation_any.lesson_weights"), key=keys.LESSON_WEIGHTS,
                                help=ctx.text("interpolation_any.lesson_weights_help"))
     positions = frame_positions(lesson_weights)
-    frames = explore.along_path(ends[0], ends[1], positions)
+    frames = latent.along_path(ends[0], ends[1], positions)
     picture, results = st.columns([8, 3], gap="small")
     with picture:
         projected_path(ctx, model, frames)

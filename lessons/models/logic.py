@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from latentwall import artifacts, config, registry
+from latentwall import config, registry, store
 
 # The two digit readers, by the names training gives their files (reader_meta.json, checker_history.json).
-READERS = tuple(name.removesuffix(".keras") for name in (artifacts.READER_FILE, artifacts.CHECKER_FILE))
+READERS = tuple(name.removesuffix(".keras") for name in (store.READER_FILE, store.CHECKER_FILE))
 # The history's curves a chart shows, in this order: the loss the model was trained on, its value on the
 # held-out digits, and for a VAE the KL term of that loss.
 LOSS_CURVES = ("loss", "val_loss")
@@ -54,13 +54,12 @@ def model_names() -> tuple[str, ...]:
 
 def _json_file(models_root: Path, name: str, kind: str) -> Path:
     """Where a model's meta.json or history.json lives: in its own folder, or beside the readers' files."""
-    folder = config.dataset_dir(models_root)
-    return folder / f"{name}_{kind}.json" if name in READERS else folder / name / f"{kind}.json"
+    return store.record_path(config.dataset_dir(models_root), name, kind)
 
 
 def _read(path: Path) -> dict | None:
     try:
-        found = artifacts.read_json(path)
+        found = store.read_json(path)
     except (OSError, ValueError):
         return None
     return found if isinstance(found, dict) else None

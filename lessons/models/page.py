@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lessons.models as keys
-from latentwall import config, explore, figures, i18n, registry
+from latentwall import config, figures, i18n, registry, reports, store
 from lessons.models import logic as catalogue
 from webapp.cache import file_stamp
 from webapp.context import PageContext, run
@@ -21,13 +21,13 @@ CURVE_WORDS = (*catalogue.LOSS_CURVES, *catalogue.KL_CURVES, "epoch", "axis_loss
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # Small JSON files, read again only when the models change.
 def cached_rows(folder: str, stamp: tuple[int, int]) -> tuple[catalogue.ModelRow, ...]:
-    evaluation = explore.load_evaluation(config.dataset_dir(Path(folder)))
+    evaluation = reports.load_evaluation(config.dataset_dir(Path(folder)))
     return tuple(catalogue.model_rows(Path(folder), evaluation))
 
 
 def models_stamp(ctx: PageContext) -> tuple[int, int]:
     """When the models last changed: training and evaluation both rewrite the manifest."""
-    return file_stamp(ctx.models.folder / "manifest.json")
+    return file_stamp(ctx.models.folder / store.MANIFEST_NAME)
 
 
 def model_name(name: str, strings) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.vae20 as keys
-from latentwall import explore, i18n, latent, registry
+from latentwall import html, i18n, latent, pictures, registry
 from webapp.context import PageContext, run
 from webapp.guard import guarded
 from webapp.widgets.notices import no_report
@@ -31,8 +31,8 @@ def draw_again(ctx: PageContext) -> None:
 
 def sheet_html(images: np.ndarray, caption: str, hook: str) -> str:
     """A grid of decoded digits as one picture, with a hook for outside checks."""
-    picture = explore.upscale(explore.montage(images, COLUMNS), SCALE)
-    return f'<div data-lw="{hook}">{explore.gallery_html([picture], [caption], picture.width)}</div>'
+    picture = pictures.upscale(pictures.montage(images, COLUMNS), SCALE)
+    return f'<div data-lw="{hook}">{html.gallery_html([picture], [caption], picture.width)}</div>'
 
 
 @st.fragment

@@ -3,7 +3,7 @@
 The record: the page's widget keys and hooks, which the page, the class-load benchmark and the tests share.
 """
 
-from latentwall import explore, registry
+from latentwall import inputs, registry
 
 # Each model's wall and its clicks live under this prefix and the model's name (the address's x and y belong to it).
 PICK_PREFIX = "wall-pick-"
@@ -17,7 +17,7 @@ def pick_key(kind: str) -> str:
     return f"{PICK_PREFIX}{kind}"
 
 
-def from_link(view: explore.LinkedView) -> dict:
+def from_link(view: inputs.LinkedView) -> dict:
     """What a shared address's clicked spot (x, y, on its model's wall) sets up in a new session."""
     if not view.click:
         return {}

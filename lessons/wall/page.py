@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 import lessons.wall as keys
-from latentwall import artifacts, explore, figures, inference
+from latentwall import figures, inference, inputs, latent, measures, pictures, store
 from webapp.context import PageContext, run
 from webapp.guard import guarded
 from webapp.session import wall_words
@@ -20,25 +20,25 @@ WALL_HEIGHT = 500
 def paint_controls(ctx: PageContext, kind: str) -> tuple[int, bool]:
     """How many random codes to paint, and whether the button was pressed this run."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    count = left.slider(ctx.text("wall.paint_count"), 4, explore.MAX_PAINTED, 16, step=4, key=keys.PAINT_COUNT,
+    count = left.slider(ctx.text("wall.paint_count"), 4, latent.MAX_PAINTED, 16, step=4, key=keys.PAINT_COUNT,
                         help=ctx.text(f"wall.paint_help_{kind}"))
     pressed = right.button(ctx.text("wall.paint_button"), key=keys.PAINT_BUTTON, width="stretch")
-    return explore.safe_count(count, explore.MAX_PAINTED, 16), pressed
+    return inputs.safe_count(count, latent.MAX_PAINTED, 16), pressed
 
 
 def painted_grid(ctx: PageContext, model: inference.LatentModel, reader: inference.Reader, codes: np.ndarray) -> None:
     """The painted codes decoded in one batch, each with the reader's verdict."""
     images = model.decoder.decode(codes)
     digits, confidences = reader.read(images)
-    readable = int(sum(explore.verdict_is_readable(confidence) for confidence in confidences))
+    readable = int(sum(measures.verdict_is_readable(confidence) for confidence in confidences))
     st.markdown(ctx.text("wall.painted_title", readable=readable, total=len(codes)))
-    captions = [ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+    captions = [ctx.text("wall.verdict_yes" if measures.verdict_is_readable(confidence) else "wall.verdict_no",
                      digit=int(digit), confidence=float(confidence))
                 for digit, confidence in zip(digits, confidences, strict=True)]
-    st.image([explore.upscale(image, 3) for image in images], caption=captions, width=84, output_format="PNG")
+    st.image([pictures.upscale(image, 3) for image in images], caption=captions, width=84, output_format="PNG")
 
 
-def painted_codes(ctx: PageContext, kind: str, wall: artifacts.Wall, count: int, pressed: bool) -> np.ndarray | None:
+def painted_codes(ctx: PageContext, kind: str, wall: store.Wall, count: int, pressed: bool) -> np.ndarray | None:
     """The random codes painted on this model's wall, kept (as count and seed) until painted again."""
     if pressed:
         seed = int(np.random.SeedSequence().entropy % 2**32)
@@ -46,8 +46,8 @@ def painted_codes(ctx: PageContext, kind: str, wall: artifacts.Wall, count: int,
     painting = ctx.session.get(f"{keys.PAINTED_PREFIX}{kind}")
     if not isinstance(painting, dict):
         return None
-    seed = explore.safe_index(painting.get("seed"), 2**32)
-    return explore.random_codes(kind, wall.codes, painting.get("count"), seed)
+    seed = inputs.safe_index(painting.get("seed"), 2**32)
+    return latent.random_codes(kind, wall.codes, painting.get("count"), seed)
 
 
 @st.fragment

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from latentwall import registry, store
+
 # The largest file the page reads. Streamlit's own upload limit (1 MB, .streamlit/config.toml) is the outer
 # wall; this one sits under it, so a file Streamlit lets through but that is far larger than any photo of
 # a digit needs is still refused here, with the page's own words, before Pillow parses a byte of it.
@@ -39,8 +41,8 @@ FORMATS = ("PNG", "JPEG")
 DATA_URL_PREFIX = "data:image/png;base64,"
 MAX_DATA_URL_CHARS = 300_000
 
-# MNIST's geometry: the digit fits a 20x20 box, centred by mass in 28x28.
-SIDE = 28
+# MNIST's geometry: the digit fits a 20x20 box, centred by mass in the data set's 28x28.
+SIDE = registry.MNIST.image_side
 BOX = 20
 # A pixel is ink if it is at least this bright (after inverting and stretching), on a 0-1 scale.
 INK_LEVEL = 0.2
@@ -238,11 +240,6 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float((rows * image).sum() / mass), float((columns * image).sum() / mass)
 
 
-def reconstruction_error(image: np.ndarray, reconstruction: np.ndarray) -> float:
-    """Mean squared error per pixel on the [0, 1] scale: the anomaly score."""
-    return float(np.mean((np.asarray(image, "float64") - np.asarray(reconstruction, "float64")) ** 2))
-
-
 def percentile_of(score: float, quantiles) -> float:
     """The share (0-1) of test digits whose score is below score, from their 101 percentiles (0, 1, ..., 100)."""
     quantiles = np.asarray(quantiles, dtype="float64")
@@ -261,7 +258,7 @@ def sigma_ellipse(centre: np.ndarray, log_var: np.ndarray, sigmas: float, points
 
 # What the evaluation writes beside evaluation.json (lessons/your_digit/report.py): how the AE repaints the test
 # digits, so a student's digit can be placed among them.
-SCORES_FILE = "digit_scores.json"
+SCORES_FILE = store.DIGIT_SCORES_FILE
 HISTOGRAM_BINS = 40
 
 
@@ -293,9 +290,3 @@ def parse_scores(raw) -> Scores | None:
               and len(counts) >= 1 and all(np.all(np.isfinite(part)) for part in (quantiles, edges, counts))
               and np.all(np.diff(quantiles) >= 0) and np.all(np.diff(edges) > 0) and np.all(counts >= 0))
     return Scores(quantiles, edges, counts) if usable else None
-
-
-def per_image_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Mean squared error per image, per pixel on the [0, 1] scale."""
-    images = np.asarray(images, "float64").reshape(len(images), -1)
-    return np.mean((images - np.asarray(reconstructions, "float64").reshape(len(images), -1)) ** 2, axis=1)

@@ -13,8 +13,9 @@ import numpy as np
 import streamlit as st
 
 import lessons.your_digit as keys
-from latentwall import artifacts, config, explore, figures, inference, registry
-from latentwall.data import DataError, as_images, load_mnist
+from latentwall import config, figures, inference, measures, pictures, registry, store
+from latentwall.datasets import DataError, as_images, load
+from latentwall.html import gallery_html
 from lessons.your_digit import logic as drawing
 from webapp.cache import cached_models
 from webapp.components import component
@@ -100,15 +101,15 @@ def test_scores(root: str, data_env: str) -> drawing.Scores | None:
     stored = config.dataset_dir(Path(root)) / drawing.SCORES_FILE
     if stored.is_file():
         try:
-            return drawing.parse_scores(artifacts.read_json(stored))
+            return drawing.parse_scores(store.read_json(stored))
         except ValueError:
             return None
     try:  # Evaluated before the report existed: measure the AE on the test images instead, once.
-        images = as_images(load_mnist(data_env or None, download=False).x_test)[..., 0]
+        images = as_images(load(registry.MNIST, data_env or None, download=False).x_test)[..., 0]
     except DataError:
         return None
     model = cached_models(root)[registry.AE.name]
-    errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
+    errors = measures.reconstruction_errors(images, model.decoder.decode(model.encoder.encode(images)))
     return drawing.parse_scores(drawing.summarise_scores(errors))
 
 
@@ -124,14 +125,14 @@ def landing(ctx: PageContext, kind: str, model: inference.LatentModel, digit: dr
         (ctx.text("digit.sigma", count=sigmas), drawing.sigma_ellipse(code, log_var[0], sigmas)) for sigmas in (1, 2))
     listen_for_clicks(keys.wall_key(kind), model, show_marker=False, active=False, landing=landing_mark(code, rings))
     repainted = model.decoder.decode(code[None])[0]
-    error = drawing.reconstruction_error(digit.image, repainted)
+    error = float(measures.reconstruction_errors(digit.image[None], repainted[None])[0])
     spread = "" if log_var is None else ctx.text("digit.spread", x=float(np.exp(0.5 * log_var[0, 0])),
                                                    y=float(np.exp(0.5 * log_var[0, 1])))
     hooks = (f'data-lw="{keys.LANDING_HOOK}" data-lw-model="{html.escape(kind)}" data-lw-x="{code[0]:.6g}" '
              f'data-lw-y="{code[1]:.6g}" data-lw-error="{error:.6g}"')
     lines = [paragraph(ctx.text("decoded.coordinate", x=float(code[0]), y=float(code[1]))),
              *([paragraph(spread)] if spread else []),
-             explore.gallery_html([explore.upscale(repainted, 4)], [ctx.text("digit.repainted")], 112),
+             gallery_html([pictures.upscale(repainted, 4)], [ctx.text("digit.repainted")], 112),
              paragraph(ctx.text("digit.error", error=error))]
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">{"".join(lines)}</div>')
 
@@ -140,12 +141,12 @@ def reader_verdict(ctx: PageContext, reader: inference.Reader, digit: drawing.Di
     """The picture as the models get it, and what the reader reads in it."""
     digits, confidences = reader.read(digit.image[None])
     number, confidence = int(digits[0]), float(confidences[0])
-    verdict = ctx.text("wall.verdict_yes" if explore.verdict_is_readable(confidence) else "wall.verdict_no",
+    verdict = ctx.text("wall.verdict_yes" if measures.verdict_is_readable(confidence) else "wall.verdict_no",
                    digit=number, confidence=confidence)
-    pictures = [explore.upscale(digit.image, 4)]
+    prepared = [pictures.upscale(digit.image, 4)]
     hooks = f'data-lw="{keys.VERDICT_HOOK}" data-lw-digit="{number}" data-lw-confidence="{confidence:.4f}"'
     st.html(f'<div {hooks} style="display:flex;flex-direction:column;gap:0.4rem">'
-            f'{explore.gallery_html(pictures, [ctx.text("digit.prepared")], 112)}'
+            f'{gallery_html(prepared, [ctx.text("digit.prepared")], 112)}'
             f'{paragraph(ctx.text("decoded.reader", digit=number, confidence=confidence))}{paragraph(verdict)}</div>')
     if digit.inverted:
         st.caption(ctx.text("digit.inverted"))
@@ -158,7 +159,8 @@ def anomaly(ctx: PageContext, model: inference.LatentModel, digit: drawing.Digit
     if scores is None:
         st.info(ctx.text("digit.scores_missing", command=config.EVALUATE_COMMAND))
         return
-    error = drawing.reconstruction_error(digit.image, model.decoder.decode(model.encoder.encode(digit.image[None]))[0])
+    decoded = model.decoder.decode(model.encoder.encode(digit.image[None]))
+    error = float(measures.reconstruction_errors(digit.image[None], decoded)[0])
     share = drawing.percentile_of(error, scores.quantiles)
     words = {"x_title": ctx.text("digit.histogram_x"), "y_title": ctx.text("digit.histogram_y"),
              "yours": ctx.text("digit.yours")}

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latentwall import inference, registry
-from latentwall.data import Mnist, as_images
+from latentwall import inference, measures, registry
+from latentwall.datasets import Splits, as_images
 from lessons.your_digit import logic as drawing
 
 NAME = drawing.SCORES_FILE
 
 
-def measure(models_root: Path, mnist: Mnist, seed: int) -> dict:
+def measure(models_root: Path, mnist: Splits, seed: int) -> dict:
     """The AE's reconstruction error on every test digit, summarised (seed unused: nothing is sampled)."""
     model = inference.load_models(models_root)[registry.AE.name]
     images = as_images(mnist.x_test)[..., 0]
-    errors = drawing.per_image_errors(images, model.decoder.decode(model.encoder.encode(images)))
+    errors = measures.reconstruction_errors(images, model.decoder.decode(model.encoder.encode(images)))
     return {"model": registry.AE.name, **drawing.summarise_scores(errors)}

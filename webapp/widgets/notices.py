@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from latentwall import artifacts, config, inference, registry
+from latentwall import config, inference, registry, store
 from webapp.cache import cached_models, cached_recipe, test_set
 from webapp.session import text
 
@@ -17,7 +17,7 @@ def models_or_stop(root: Path | None = None) -> inference.ModelSet:
     """The loaded models; if they are missing or damaged, say so with the fix and end the page there."""
     try:
         return cached_models(str(root or config.MODELS_ROOT))
-    except artifacts.ArtifactError as error:
+    except store.ArtifactError as error:
         st.error(text("shared.models_missing"))
         st.text(str(error).split("\n")[0])
         st.code(config.TRAIN_COMMAND, language="bash")
@@ -38,7 +38,7 @@ def recipe_or_stop(recipe: registry.Recipe | str, root: Path | None = None) -> i
     name = recipe if isinstance(recipe, str) else recipe.name
     try:
         return cached_recipe(str(root or config.MODELS_ROOT), name)
-    except (artifacts.ArtifactError, ValueError) as error:
+    except (store.ArtifactError, ValueError) as error:
         st.error(text("model_choice.missing", recipe=name))
         st.text(str(error).split("\n")[0])
         st.code(f"{config.TRAIN_COMMAND} --recipe {name}", language="bash")

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latentwall import artifacts, config, explore, figures, images, inference
+from latentwall import config, figures, inference, inputs, latent, pictures, store
 from webapp.cache import base_wall, decoder_addresses
 from webapp.components import component
 from webapp.session import language, text, wall_words
@@ -49,8 +49,8 @@ def wall_download(key: str, model: inference.LatentModel) -> None:
     """A button that downloads the whole wall as a PNG picture (drawn only when asked for)."""
     wall = model.wall
     lines = [text("download.wall_caption", model=text(f"models.{model.kind}"))]
-    st.download_button(text("download.wall"), data=partial(images.wall_png, wall.codes, wall.labels,
-                                                           explore.wall_box(wall), figures.DIGIT_COLOURS, lines),
+    st.download_button(text("download.wall"), data=partial(pictures.wall_png, wall.codes, wall.labels,
+                                                           latent.wall_box(wall), figures.DIGIT_COLOURS, lines),
                        file_name=f"latent-wall-{model.kind}.png", mime="image/png", on_click="ignore",
                        key=f"{key}-wall-download", icon=":material/download:")
 
@@ -65,7 +65,7 @@ def play_button(link: str, duration_ms: int = 3000) -> None:
 def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool = True,
                       active: bool = True, link: str | None = None,
                       path: tuple[np.ndarray, np.ndarray, float] | None = None,
-                      landing: dict | None = None, in_address: bool = False) -> tuple[explore.Pick | None, bool]:
+                      landing: dict | None = None, in_address: bool = False) -> tuple[inputs.Pick | None, bool]:
     """Catch clicks anywhere on the wall chart shown under key; returns the last valid click and whether it is new.
 
     The click is validated as it arrives and only its checked numbers are kept in st.session_state[key]. The
@@ -81,7 +81,7 @@ def listen_for_clicks(key: str, model: inference.LatentModel, show_marker: bool 
             # The click this run answers, by the browser's own stamp: the page knows its last click was heard.
             "answered": stored.get("at") if isinstance(stored, dict) else None,
             "words": {name: text(f"decoded.{name}") for name in LISTENER_WORDS},
-            "hit_pixels": figures.HOVER_DISTANCE, "box": [float(edge) for edge in explore.wall_box(model.wall)],
+            "hit_pixels": figures.HOVER_DISTANCE, "box": [float(edge) for edge in latent.wall_box(model.wall)],
             "decoder": decoder_addresses(str(config.MODELS_ROOT), model.kind)}
     if path is not None:
         start, end, weight = path
@@ -106,7 +106,7 @@ def landing_mark(code: np.ndarray, rings: tuple[tuple[str, np.ndarray], ...] = (
             "colour": figures.LANDING_COLOUR, "name": text("digit.yours"), "outside": text("digit.outside")}
 
 
-def _store_click(key: str, wall: artifacts.Wall, in_address: bool) -> None:
+def _store_click(key: str, wall: store.Wall, in_address: bool) -> None:
     """Runs before the rerun a click causes, so the page already sees the new click as it draws.
 
     Whatever the browser sent is checked here; a value that is not a usable click leaves the last good one.
@@ -114,14 +114,14 @@ def _store_click(key: str, wall: artifacts.Wall, in_address: bool) -> None:
     """
     value = st.session_state.get(f"{key}-listener")
     click = value.get("click") if isinstance(value, dict) else None
-    pick = explore.parse_pick(click, explore.wall_box(wall), len(wall.codes))
+    pick = inputs.parse_pick(click, latent.wall_box(wall), len(wall.codes))
     if pick is not None:
         st.session_state[key] = {"x": float(pick.code[0]), "y": float(pick.code[1]), "index": pick.index,
-                                 "at": explore.safe_stamp(click.get("at"))}
+                                 "at": inputs.safe_stamp(click.get("at"))}
         if in_address:  # The gallery wall's clicked spot is part of its address.
             st.query_params.update(x=f"{pick.code[0]:.6g}", y=f"{pick.code[1]:.6g}")
 
 
-def pick_from(key: str, wall: artifacts.Wall) -> explore.Pick | None:
+def pick_from(key: str, wall: store.Wall) -> inputs.Pick | None:
     """The validated last click stored under key, or None."""
-    return explore.parse_pick(st.session_state.get(key), explore.wall_box(wall), len(wall.codes))
+    return inputs.parse_pick(st.session_state.get(key), latent.wall_box(wall), len(wall.codes))

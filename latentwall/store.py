@@ -1,27 +1,42 @@
-"""Save, verify and export what lives in models/: the manifest guards every file before anything reads it.
+"""The models/<dataset>/<recipe>/ layout: every file name under models/, the manifest that guards every file
+before anything reads it, and the writes that leave a complete file or folder whatever moment a crash comes.
 
 The `.keras` files are the source of truth; each has an ONNX export beside it (same name, `.onnx`), which
-is what the app runs (see inference.py). Keras is imported only by the functions that need it, so the app
-can use this module without loading TensorFlow.
+is what the app runs (see inference.py). Loading, saving and exporting Keras models is latentwall/keras/io.py's,
+so this module never imports Keras and the app can use it without loading TensorFlow.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from latentwall import config, registry
-from latentwall.data import file_sha256
+from latentwall.datasets import file_sha256
 
 MANIFEST_NAME = "manifest.json"
-# Every trained recipe's encoder and decoder, in models/<dataset>/<recipe>/.
-MODEL_FILES = {recipe.name: (f"{recipe.name}/encoder.keras", f"{recipe.name}/decoder.keras")
+# A trained model's Keras files, in models/<dataset>/<recipe>/.
+ENCODER_FILE, DECODER_FILE = "encoder.keras", "decoder.keras"
+# Every trained recipe's encoder and decoder, relative to the data set's folder.
+MODEL_FILES = {recipe.name: (f"{recipe.name}/{ENCODER_FILE}", f"{recipe.name}/{DECODER_FILE}")
                for recipe in registry.trained()}
+# A recipe's test codes with their labels (and a VAE's log-variances): the wall the pages draw.
+WALL_FILE = "wall.npz"
+# How each model was made and how its training went: "meta" and "history" records, one JSON file each.
+RECORD_KINDS = ("meta", "history")
+# The digit readers sit beside the recipes' folders, their records named <reader>_<kind>.json.
+READERS = ("reader", "checker")
+# The reports `python -m training.evaluate` writes beside the models: its own, then each lesson's.
+EVALUATION_FILE = "evaluation.json"
+COMPRESSION_FILE = "compression.json"
+DENOISING_FILE = "denoising.json"
+ANOMALY_FILE = "anomaly.json"
+ANOMALY_EXAMPLES_FILE = "anomaly_examples.npz"
+DIGIT_SCORES_FILE = "digit_scores.json"
 # A PCA recipe's mean image and components (rows), fitted in closed form.
 PCA_FILE = "pca.npz"
 # A code wider than 2-D is drawn on a 2-D PCA projection of the test digits' codes: the projection's mean and
@@ -51,9 +66,35 @@ def fix_advice() -> str:
     return f"Recreate the models with:  {config.TRAIN_COMMAND}"
 
 
+def record_name(model: str, kind: str) -> str:
+    """The file name of a model's meta or history record, as it sits in the folder the model's files are in."""
+    if kind not in RECORD_KINDS:
+        raise ValueError(f"A model's record is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
+    return f"{model}_{kind}.json" if model in READERS else f"{kind}.json"
+
+
+def record_path(folder: Path, model: str, kind: str) -> Path:
+    """A model's meta or history record under a data set's folder: in the recipe's own folder, or beside it for
+    a reader."""
+    folder = Path(folder)
+    return folder / record_name(model, kind) if model in READERS else folder / model / record_name(model, kind)
+
+
+def wall_path(folder: Path, recipe: str) -> Path:
+    """A recipe's wall file under a data set's folder."""
+    return Path(folder) / recipe / WALL_FILE
+
+
 def write_json(path: Path, payload: dict) -> None:
-    """Write JSON that people read too: sorted keys, indented, trailing newline."""
-    Path(path).write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Write JSON that people read too: sorted keys, indented, trailing newline. Written beside the target and
+    renamed into place, so a reader never sees half a file."""
+    path = Path(path)
+    staged = path.with_name(f".{path.name}.writing")
+    try:
+        staged.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        staged.replace(path)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def read_json(path: Path) -> dict:
@@ -94,40 +135,6 @@ def verify_manifest(folder: Path, required: tuple[str, ...] = (), only_required:
             raise ArtifactError(
                 f"The model file {path} is damaged: its SHA-256 does not match the manifest.\n{fix_advice()}")
     return files
-
-
-def load_keras_model(path: Path):
-    """Load one .keras file the safe way: no compile, safe_mode on, our custom layers registered."""
-    import keras
-
-    from latentwall import architectures  # noqa: F401  Registers the Sampling and Temperature layers with Keras.
-
-    return keras.saving.load_model(path, compile=False, safe_mode=True)
-
-
-def save_keras_model(model, path: Path) -> None:
-    """Save a Keras model as a .keras file with its members deflated (see deflate_keras)."""
-    model.save(path)
-    deflate_keras(path)
-
-
-def deflate_keras(path: Path) -> None:
-    """Rewrite a .keras file with every member deflated; each member's name, date and bytes stay as they were.
-
-    Keras stores its zip uncompressed, and the weights of these models shrink by about a tenth under zlib.
-    Keras, and keras_summary.py reading the config, open a deflated archive as they open a stored one.
-    """
-    path = Path(path)
-    staged = path.with_name(f".{path.name}.deflating")
-    try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(staged, "w") as target:
-            for info in source.infolist():
-                member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                member.external_attr = info.external_attr
-                target.writestr(member, source.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -224,16 +231,6 @@ def required_files(recipes: tuple[registry.Recipe, ...] = registry.WALL_PAIR) ->
     for recipe in recipes:
         names += recipe_files(recipe)
     return tuple(names)
-
-
-def export_onnx(model, target: Path) -> Path:
-    """Export a loaded Keras model to ONNX at target (needs tf2onnx, a training-time dependency).
-
-    The model is called once first: Keras builds a functional model's graph for export from a traced call.
-    """
-    model(np.zeros((1, *model.input_shape[1:]), "float32"))
-    model.export(str(target), format="onnx", verbose=False)
-    return Path(target)
 
 
 def replace_folder(staged: Path, final: Path) -> None:

@@ -1,4 +1,5 @@
-"""Pictures to take away: PNG files of a decoded image with its words, a filmstrip, and a whole wall.
+"""Pictures from images in [0, 1]: enlarged with crisp pixels, tiled into montages, inline data URIs, and PNG
+files to take away (a decoded image with its words, a filmstrip, and a whole wall).
 
 Words are written with a CJK font where one is installed (Debian's fonts-wqy-microhei), so Chinese renders;
 where none is and the words need one, the picture comes without its words rather than with empty boxes.
@@ -6,6 +7,7 @@ where none is and the words need one, the picture comes without its words rather
 
 from __future__ import annotations
 
+import base64
 import io
 from functools import cache
 from pathlib import Path
@@ -13,12 +15,36 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from latentwall import explore
-
 # Fonts that cover Chinese, in order of preference (the first is Debian's 5 MB fonts-wqy-microhei).
 CJK_FONTS = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
              Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
 MARGIN = 12
+
+
+def upscale(image: np.ndarray, scale: int = 8) -> Image.Image:
+    """An (h, w) image in [0, 1] as a greyscale picture scale times larger, with crisp, unblurred pixels."""
+    pixels = np.clip(np.nan_to_num(np.asarray(image, "float32")), 0.0, 1.0)
+    picture = Image.fromarray((pixels * 255).round().astype("uint8"), mode="L")
+    return picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
+
+
+def data_uri(picture: Image.Image) -> str:
+    """A picture as an inline PNG data URI, so it arrives with the page update instead of by a second request."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def montage(images: np.ndarray, columns: int) -> np.ndarray:
+    """Tile (n, h, w) images into rows of `columns`, left to right and top to bottom."""
+    images = np.asarray(images, "float32")
+    count, height, width = images.shape
+    rows = -(-count // columns)
+    sheet = np.zeros((rows * height, columns * width), "float32")
+    for number, image in enumerate(images):
+        row, column = divmod(number, columns)
+        sheet[row * height:(row + 1) * height, column * width:(column + 1) * width] = image
+    return sheet
 
 
 @cache  # A font file is read once per process and size.
@@ -57,12 +83,12 @@ def with_words(picture: Image.Image, lines: list[str]) -> Image.Image:
 
 def decoded_png(image: np.ndarray, lines: list[str], scale: int = 8) -> bytes:
     """A decoded image, enlarged with square pixels, with its coordinate and the reader's verdict under it."""
-    return png(with_words(explore.upscale(image, scale), lines))
+    return png(with_words(upscale(image, scale), lines))
 
 
 def filmstrip_png(images: np.ndarray, lines: list[str], scale: int = 3) -> bytes:
     """A row of decoded images (start on the left) with a caption."""
-    return png(with_words(explore.upscale(explore.montage(images, len(images)), scale), lines))
+    return png(with_words(upscale(montage(images, len(images)), scale), lines))
 
 
 def wall_png(codes: np.ndarray, labels: np.ndarray, box: tuple[float, float, float, float], colours: tuple[str, ...],

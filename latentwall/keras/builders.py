@@ -10,7 +10,10 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-IMAGE_SHAPE = (28, 28, 1)
+from latentwall import registry
+
+# Every recipe trains on MNIST: one grey channel.
+IMAGE_SHAPE = (*registry.MNIST.image_shape, 1)
 
 
 @keras.saving.register_keras_serializable(package="latentwall")
