@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from latentwall import config
-from tests.helpers import MNIST_FILE, train_tiny
+from tests.helpers import MNIST_FILE, SCREENSHOTS, train_tiny
+from tests.oracles import media  # noqa: F401  (the fixture, for every page test)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -139,6 +139,35 @@ def browser(chromium_path):
         chromium = launch_browser(playwright, chromium_path)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def committed_server(chromium_path):
+    """The app on the committed models."""
+    from bench.harness import AppServer
+
+    with AppServer(config.MODELS_ROOT, str(MNIST_FILE)) as server:
+        server.wait_healthy(timeout=90)
+        yield server
+
+
+@pytest.fixture
+def viewport_page(browser, request):
+    """A page factory for a given viewport (a phone gets touch); screenshots when the test ends."""
+    contexts = []
+
+    def make(viewport: dict, phone: bool = False):
+        context = browser.new_context(viewport=viewport, has_touch=phone, is_mobile=phone,
+                                      device_scale_factor=2 if phone else 1)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for number, context in enumerate(contexts):
+        for tab in context.pages:
+            tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{number}.png"))
+        context.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The denoising and 20-D VAE pages in a real browser: Debian's Chromium driven by Playwright against a real
+"""The denoising page in a real browser: Debian's Chromium driven by Playwright against a real
 `streamlit run serve.py` with the tiny models."""
 
 from __future__ import annotations
@@ -53,16 +53,3 @@ def test_moving_the_noise_control_redraws_the_noisy_digits_and_their_psnr(page, 
     page.locator(f'{DENOISED}[data-lw-kind="gaussian"][data-lw-level="0.00"]').wait_for(timeout=40_000)
     wait_idle(page)
     assert noisy_row(page)[2].split() == ["identical"] * 6
-
-
-def test_draw_again_draws_new_digits(page, app_server):
-    page.goto(f"{app_server.url}/vae20")
-    samples = page.locator('[data-lw="vae20-samples"] img')
-    samples.wait_for(timeout=60_000)
-    wait_idle(page)
-    first, plain = samples.get_attribute("src"), page.locator('[data-lw="vae20-plain"] img').get_attribute("src")
-    page.get_by_role("button", name="Draw again").click()
-    page.get_by_text("draw 2 (seed").wait_for(timeout=40_000)
-    wait_idle(page)
-    assert samples.get_attribute("src") != first
-    assert page.locator('[data-lw="vae20-plain"] img').get_attribute("src") != plain

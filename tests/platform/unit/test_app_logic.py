@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from latentwall import figures, html, inputs, latent, pictures, reports, store
 from latentwall.i18n import load_strings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 BOX = (-3.0, 5.0, -10.0, 0.5)
 CODES = np.random.default_rng(0).normal(size=(300, 2)).astype("float32") * [2.0, 4.0] + [1.0, -5.0]
 LABELS = np.arange(300) % 10

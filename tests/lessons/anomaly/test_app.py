@@ -13,6 +13,7 @@ import pytest
 from latentwall import config, registry, store
 from lessons.anomaly import logic as anomaly
 from tests.helpers import assert_clean
+from tests.oracles import STRINGS
 
 PAGE = "lessons/anomaly/page.py"
 
@@ -203,3 +204,39 @@ def test_without_fashion_mnist_the_other_kinds_are_measured_and_the_page_says_wh
     assert test.radio(key="anomaly-kind-en").options == ["uniform noise", "inverted digits",
                                                          "a digit never seen in training"]
     assert any("Fashion-MNIST clothes is missing" in info.value for info in test.info)
+
+
+def test_anomaly_metrics_are_the_reports_figures_each_under_its_own_name(app, anomaly_models, use_models, tmp_path):
+    """On a report whose figures all differ (tiny models can flag everything, making precision and recall equal)."""
+    import shutil
+
+    from latentwall import config, registry
+    from lessons.anomaly import logic as anomaly
+
+    root = tmp_path / "models"
+    shutil.copytree(anomaly_models, root)
+    folder = config.dataset_dir(root)
+    report = anomaly.load_report(folder)
+    case = report["cases"][anomaly.case_id(anomaly.FASHION, registry.anomaly_scorer().name)]
+    case["auc"], case["at_threshold"] = 0.8125, {**case["at_threshold"], "precision": 0.625, "recall": 0.375,
+                                                "false_positive_rate": 0.0625}
+    store.write_json(folder / anomaly.REPORT_FILE, report)
+    store.write_manifest(folder)
+    use_models(root)
+    test = app("lessons/anomaly/page.py")
+    assert_clean(test)
+    shown = {metric.label: metric.value for metric in test.metric}
+
+    def share(value) -> str:
+        return "–" if value is None else f"{value:.1%}"
+
+    at = case["at_threshold"]
+    assert shown[STRINGS("anomaly.auc")] == f"{case['auc']:.3f}"
+    assert shown[STRINGS("anomaly.precision")] == share(at["precision"])
+    assert shown[STRINGS("anomaly.recall")] == share(at["recall"])
+    assert shown[STRINGS("anomaly.false_alarms")] == share(at["false_positive_rate"])
+    # The slider opens on its step nearest the fixed threshold: the live figures are that step's, each by its name.
+    live = anomaly.live_figures(case, anomaly.nearest_option(anomaly.threshold_options(case), case["threshold"]))
+    assert shown[STRINGS("anomaly.live_precision")] == share(live["precision"])
+    assert shown[STRINGS("anomaly.live_recall")] == share(live["recall"])
+    assert shown[STRINGS("anomaly.live_false_alarms")] == share(live["false_positive_rate"])

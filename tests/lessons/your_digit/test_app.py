@@ -1,5 +1,5 @@
 """Your own digit, headless (AppTest): the pad's value as the browser would send it, forged ones, and the
-anomaly figure's source. Drawing with the pointer and uploading are tested in test_browser_digit.py."""
+anomaly figure's source. Drawing with the pointer and uploading are tested in test_browser.py."""
 
 from __future__ import annotations
 
@@ -16,15 +16,11 @@ from PIL import Image, ImageDraw
 from latentwall import config, i18n, inference, registry, store
 from lessons.your_digit import logic as drawing
 from tests import bad_images
-from tests.helpers import assert_clean
+from tests.helpers import assert_clean, html_text
 
 PAGE = "lessons/your_digit/page.py"
 STRINGS = i18n.load_strings("en")
 LANDING = re.compile(r'data-lw="digit-landing" data-lw-model="(\w+)" data-lw-x="([^"]+)" data-lw-y="([^"]+)"')
-
-
-def html_text(test) -> str:
-    return "\n".join(str(element.proto.body) for element in test.get("html"))
 
 
 def pad_value(picture: Image.Image) -> dict:

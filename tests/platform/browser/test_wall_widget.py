@@ -1,4 +1,6 @@
-"""The app in a real browser: Debian's Chromium driven by Playwright against a real `streamlit run serve.py`.
+"""The wall widget every page shares, in a real browser (Debian's Chromium driven by Playwright against a real
+`streamlit run serve.py`): quick clicks, listeners that do not pile up, a server restart, zoom and reset, the
+preview under a sweeping pointer, and the page's own decoder against Keras.
 
 Clicks are placed by mapping data coordinates to pixels through the chart's plot area and its fixed axis
 ranges; each test leaves a full-page screenshot in tests/screenshots/.
@@ -6,137 +8,28 @@ ranges; each test leaves a full-page screenshot in tests/screenshots/.
 
 from __future__ import annotations
 
-import re
+import base64
 
 import numpy as np
 import pytest
 
-from bench.harness import (
-    axes_of,
-    click_and_wait,
-    data_to_pixel,
-    reported_coordinate,
-    show_everything,
-    wait_for_wall,
-    wait_idle,
+from bench.harness import axes_of, click_and_wait, data_to_pixel, reported_coordinate, wait_for_wall, wait_idle
+from latentwall import browser, config, latent, store
+from tests.browser_helpers import (
+    PROJECTOR,
+    TOLERANCE,
+    close_enough,
+    decoded_image,
+    emptiest_spot,
+    open_page,
+    open_wall,
+    preview_of,
+    wait_decoder_ready,
 )
-from latentwall import config, latent, store
-from tests.conftest import SCREENSHOTS
-from tests.helpers import MNIST_FILE
+from tests.helpers import MNIST_FILE, SCREENSHOTS, wall_of
 
 pytestmark = pytest.mark.browser
-# One pixel of the wall is about 1/400 of its span; a click must come back within a few pixels.
-TOLERANCE = 0.015
-
-
-def wall_of(root, kind: str) -> store.Wall:
-    return store.load_wall(store.wall_path(config.dataset_dir(root), kind))
-
-
-def open_page(page, server, path: str, wall_keys: list[str], root=None) -> None:
-    """Open a page and wait for its walls; given the models' root, also show each whole wall."""
-    page.goto(f"{server.url}/{path}")
-    for key in wall_keys:
-        wait_for_wall(page, key)
-    wait_idle(page)
-    page.wait_for_timeout(400)
-    for key in wall_keys if root is not None else ():
-        show_everything(page, key, latent.wall_box(wall_of(root, key.rsplit("-", 1)[1])))
-
-
-def close_enough(reported, expected, box) -> bool:
-    span = np.array([box[1] - box[0], box[3] - box[2]])
-    return reported is not None and bool(np.all(np.abs(np.subtract(reported, expected)) <= TOLERANCE * span))
-
-
-def loneliest_digit(codes: np.ndarray) -> int:
-    """The test digit farthest from its nearest neighbour, so a click on it cannot hit another."""
-    return int(np.argmax(latent.distances_to_bank(codes, codes, exclude_self=True)))
-
-
-def emptiest_spot(codes: np.ndarray, box) -> np.ndarray:
-    """The point of a grid over the inner wall that lies farthest from every test code."""
-    inner = (box[0] + 0.1 * (box[1] - box[0]), box[1] - 0.1 * (box[1] - box[0]),
-             box[2] + 0.1 * (box[3] - box[2]), box[3] - 0.1 * (box[3] - box[2]))
-    candidates = latent.grid(inner, 40)
-    return candidates[np.argmax(latent.distances_to_bank(candidates, codes))]
-
-
-def decoded_image(page, key: str) -> str:
-    return page.locator(f".st-key-{key}-decoded img").first.get_attribute("src")
-
-
-def test_click_on_a_digit_decodes_it_and_shows_its_reconstruction(page, app_server, smoke_models):
-    wall = wall_of(smoke_models, "ae")
-    box = latent.wall_box(wall)
-    index = loneliest_digit(wall.codes)
-    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
-    page.mouse.move(*data_to_pixel(page, "wall-pick-ae", *wall.codes[index]))
-    preview = page.locator('.st-key-wall-pick-ae-area [data-lw="preview"]')
-    preview.wait_for(timeout=10_000)
-    assert preview.get_attribute("data-lw-index") == str(index)
-    assert f"test digit #{index}, a {wall.labels[index]}" in preview.text_content()
-    _, reported = click_and_wait(page, "wall-pick-ae", *wall.codes[index])
-    assert close_enough(reported, wall.codes[index], box)
-    panel = page.locator(".st-key-wall-pick-ae-decoded")
-    panel.get_by_text(f"You clicked test digit #{index}").wait_for()
-    assert panel.locator("img").count() == 1 + 5 + 2
-    assert page.locator(".latent-wall-marker").count() == 1
-
-
-def test_click_on_empty_space_decodes_exactly_there(page, app_server, smoke_models):
-    wall = wall_of(smoke_models, "ae")
-    box = latent.wall_box(wall)
-    open_page(page, app_server, "wall", ["wall-pick-ae"], smoke_models)
-    first = wall.codes[loneliest_digit(wall.codes)]
-    click_and_wait(page, "wall-pick-ae", *first)
-    before = decoded_image(page, "wall-pick-ae")
-    page.wait_for_timeout(350)
-    spot = emptiest_spot(wall.codes, box)
-    _, reported = click_and_wait(page, "wall-pick-ae", *spot)
-    assert close_enough(reported, spot, box), (reported, spot)
-    assert decoded_image(page, "wall-pick-ae") != before, "the decoded image changed"
-    assert page.locator(".st-key-wall-pick-ae-decoded").get_by_text("You clicked test digit").count() == 0
-    # The marker sits where the click was.
-    marker = page.locator(".latent-wall-marker").bounding_box()
-    pixel_x, pixel_y = data_to_pixel(page, "wall-pick-ae", *spot)
-    assert abs(marker["x"] + marker["width"] / 2 - pixel_x) < 4
-    assert abs(marker["y"] + marker["height"] / 2 - pixel_y) < 4
-
-
-def assert_walls_are_marked(page) -> None:
-    """The stable hooks outside checks use: each wall's chart sits inside data-lw-wall="<model>"."""
-    for kind in ("ae", "vae"):
-        page.locator(f'[data-lw-wall="{kind}"] .js-plotly-plot').first.wait_for(state="attached", timeout=10_000)
-
-
-def test_the_interpolation_slider_decodes_live(page, app_server):
-    open_page(page, app_server, "interpolation", ["interp-wall-ae", "interp-wall-vae"])
-    assert_walls_are_marked(page)
-    captions = page.get_by_text(re.compile(r"^V?AE, w = 0\.50"))
-    assert captions.count() == 2
-    before = page.locator("[data-testid=stImage] img").first.get_attribute("src")
-    thumb = page.locator(".st-key-interp-weight input[type=range]")
-    thumb.focus()
-    for _ in range(20):
-        page.keyboard.press("ArrowRight")
-    page.get_by_text(re.compile(r"^V?AE, w = 0\.70")).first.wait_for(timeout=20_000)
-    wait_idle(page)
-    assert page.get_by_text(re.compile(r"^V?AE, w = 0\.70")).count() == 2
-    assert page.locator("[data-testid=stImage] img").first.get_attribute("src") != before
-
-
-def test_both_walls_on_the_comparison_page_answer_clicks(page, app_server, smoke_models):
-    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"], smoke_models)
-    assert_walls_are_marked(page)
-    for kind in ("ae", "vae"):
-        wall = wall_of(smoke_models, kind)
-        box = latent.wall_box(wall)
-        spot = emptiest_spot(wall.codes, box)
-        _, reported = click_and_wait(page, f"compare-pick-{kind}", *spot)
-        assert close_enough(reported, spot, box), (kind, reported, spot)
-        page.wait_for_timeout(350)
-    assert reported_coordinate(page, "compare-pick-ae") != reported_coordinate(page, "compare-pick-vae")
+DECODER_JS = config.PROJECT_ROOT / "assets" / "wall_decoder.js"
 
 
 def click_at(page, key: str, x: float, y: float) -> None:
@@ -285,19 +178,69 @@ def test_zoom_then_click_decodes_the_spot_under_the_pointer_and_reset_brings_the
     assert [*reset[0], *reset[1]] == pytest.approx([*initial[0], *initial[1]], rel=1e-6, abs=1e-9)
 
 
-def test_pointing_at_a_digit_on_one_twin_wall_rings_it_on_the_other(page, app_server, smoke_models):
-    """On the AE vs VAE page the walls are linked by test digit: hover a digit on the AE's wall, and the
-    same digit is ringed on the VAE's wall at its VAE code (and the other way round)."""
-    open_page(page, app_server, "compare", ["compare-pick-ae", "compare-pick-vae"], smoke_models)
-    for source, target in (("ae", "vae"), ("vae", "ae")):
-        wall, twin = wall_of(smoke_models, source), wall_of(smoke_models, target)
-        index = loneliest_digit(wall.codes)
-        page.mouse.move(*data_to_pixel(page, f"compare-pick-{source}", *wall.codes[index]))
-        ring = page.locator(f".st-key-compare-pick-{target}-area .latent-wall-linked")
-        ring.wait_for(state="visible", timeout=10_000)
-        assert ring.get_attribute("data-lw-index") == str(index)
-        box = ring.bounding_box()
-        expected = data_to_pixel(page, f"compare-pick-{target}", *twin.codes[index])
-        assert abs(box["x"] + box["width"] / 2 - expected[0]) < 4
-        assert abs(box["y"] + box["height"] / 2 - expected[1]) < 4
-        page.mouse.move(5, 5)
+def test_a_pointer_sweep_repaints_the_preview_at_each_step_where_the_pointer_is(browser, committed_server):
+    """Twelve steps across each wall: each paints a new picture, at the coordinate under the pointer."""
+    page = browser.new_page(viewport=PROJECTOR)
+    try:
+        for kind in ("ae", "vae"):
+            key = f"wall-pick-{kind}"
+            open_wall(page, f"{committed_server.url}/wall?model={kind}", [key])
+            wait_decoder_ready(page)
+            x_min, x_max, y_min, y_max = axes_of(page, key)
+            seen = []
+            for step in range(12):
+                x = x_min + (0.15 + 0.06 * step) * (x_max - x_min)
+                y = y_min + (0.3 + 0.03 * step) * (y_max - y_min)
+                page.mouse.move(*data_to_pixel(page, key, x, y))
+                shown = preview_of(page, key)
+                assert shown["lwModel"] == kind and shown["lwDecoded"] == "true"
+                assert float(shown["lwX"]) == pytest.approx(x, abs=0.005 * (x_max - x_min))
+                assert float(shown["lwY"]) == pytest.approx(y, abs=0.005 * (y_max - y_min))
+                seen.append(shown["pixels"])
+            assert len(set(seen)) == len(seen), "every step painted a new picture"
+            # Nothing reached the server: the sweep left the decoded panel as it was (no click yet).
+            assert page.locator(f'.st-key-{key}-decoded [data-lw="verdict"]').count() == 0
+    finally:
+        page.close()
+
+
+def _keras_images(decoder_file, codes: np.ndarray) -> np.ndarray:
+    decoder = store.load_keras_model(decoder_file)
+    return np.asarray(decoder(codes, training=False)).reshape(len(codes), -1)
+
+
+CODES = np.array([[0.0, 0.0], [0.7, -1.3], [2.5, 2.5], [-3.0, 1.0], [35.0, -8.0], [-12.0, -30.0]], "float32")
+
+
+def test_the_served_decoder_matches_keras_within_1e4(page, app_server, smoke_models):
+    """The page fetches its decoder from the server (here: freshly trained tiny models) and paints what Keras
+    paints."""
+    page.goto(f"{app_server.url}/compare")
+    wait_for_wall(page, "compare-pick-vae")
+    wait_decoder_ready(page)
+    for kind in ("ae", "vae"):
+        url = page.evaluate(f"""() => [...window.latentWallDecoders.keys()].find(
+            url => url.includes('/{kind}/'))""")
+        mine = np.array(page.evaluate("""async ([url, codes]) => {
+            const decoder = await window.latentWallDecoders.get(url);
+            return codes.map(code => Array.from(decoder.decode(code))); }""", [url, CODES.tolist()]))
+        expected = _keras_images(config.dataset_dir(smoke_models) / kind / "decoder.keras", CODES)
+        assert np.max(np.abs(mine - expected)) <= 1e-4, kind
+
+
+def test_the_committed_weights_in_the_browser_match_the_committed_keras_decoders(page):
+    """The browser decoder on the weights the server cuts from models/'s .keras decoders paints what those
+    decoders paint in Keras."""
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(content=DECODER_JS.read_text(encoding="utf-8"))
+    for kind in ("ae", "vae"):
+        keras_file = config.dataset_dir() / kind / "decoder.keras"
+        spec = store.read_json(keras_file.with_name("decoder.weights.json"))
+        weights = browser.decoder_weights(keras_file.read_bytes(), spec)
+        mine = np.array(page.evaluate("""([spec, encoded, codes]) => {
+            const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
+            const decoder = buildDecoder(spec, new Float32Array(bytes.buffer));
+            return codes.map(code => Array.from(decoder.decode(code))); }""",
+                                      [spec, base64.b64encode(weights).decode(), CODES.tolist()]))
+        expected = _keras_images(keras_file, CODES)
+        assert np.max(np.abs(mine - expected)) <= 1e-4, kind

@@ -9,7 +9,7 @@ import pytest
 
 from bench.harness import VIEWPORT, axes_of, click_and_wait, wait_for_wall, wait_idle
 from latentwall import config, i18n, latent, store
-from tests.conftest import SCREENSHOTS
+from tests.helpers import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 PAGES = {"": [], "wall": ["wall-pick-ae"], "interpolation": ["interp-wall-ae", "interp-wall-vae"],
