@@ -59,7 +59,7 @@ def answer_click(model: inference.LatentModel, reader: inference.Reader, pick: P
     digits, confidences = reader.read(decoded[:1])
     indices, distances = latent.nearest(pick.code, wall.codes, neighbours)
     found = tuple(Neighbour(int(index), int(wall.labels[index]), float(distance))
-                  for index, distance in zip(indices, distances))
+                  for index, distance in zip(indices, distances, strict=False))
     answer = {"code": pick.code, "image": decoded[0], "digit": int(digits[0]), "confidence": float(confidences[0]),
               "neighbours": found,
               "neighbour_images": () if images is None else tuple(images[item.index] for item in found)}

@@ -334,7 +334,7 @@ def score_histogram(edges, sides: dict[str, list[int]], thresholds: list[tuple[f
     """
     edges = np.asarray(edges, "float64")
     traces, top = [], 0.0
-    for (name, counts), colour in zip(sides.items(), (NORMAL_COLOUR, ANOMALY_COLOUR)):
+    for (name, counts), colour in zip(sides.items(), (NORMAL_COLOUR, ANOMALY_COLOUR), strict=False):
         shares = np.asarray(counts, "float64") / max(sum(counts), 1)
         top = max(top, float(shares.max()))
         traces.append({"type": "scatter", "x": edges, "y": np.r_[shares, shares[-1]], "name": name, "mode": "lines",

@@ -17,5 +17,5 @@ def gallery_html(pictures: list[Image.Image], captions: list[str], width: int) -
         f'style="image-rendering:pixelated;display:block;border:1px solid #ddd"/>'
         f'<figcaption style="font-size:0.8rem;color:#555;line-height:1.2;margin-top:0.2rem">'
         f"{html.escape(caption)}</figcaption></figure>"
-        for picture, caption in zip(pictures, captions))
+        for picture, caption in zip(pictures, captions, strict=False))
     return f'<div style="display:flex;flex-wrap:wrap;gap:0.6rem;align-items:flex-start">{cells}</div>'

@@ -30,7 +30,7 @@ def _answers_match(answers: list[np.ndarray], expected: list[np.ndarray] | tuple
     return len(answers) == len(expected) and all(
         answer.shape == want.shape
         and np.allclose(answer, want, rtol=store.PROBE_TOLERANCE, atol=store.PROBE_TOLERANCE)
-        for answer, want in zip(answers, expected))
+        for answer, want in zip(answers, expected, strict=False))
 
 
 class _OnnxModel:

@@ -99,7 +99,7 @@ def wall_png(codes: np.ndarray, labels: np.ndarray, box: tuple[float, float, flo
     x_min, x_max, y_min, y_max = box
     pixels_x = (np.asarray(codes)[:, 0] - x_min) / (x_max - x_min) * (side - 1)
     pixels_y = (y_max - np.asarray(codes)[:, 1]) / (y_max - y_min) * (side - 1)
-    for x, y, label in zip(pixels_x, pixels_y, labels):
+    for x, y, label in zip(pixels_x, pixels_y, labels, strict=False):
         draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=colours[int(label) % len(colours)])
     draw.rectangle((0, 0, side - 1, side - 1), outline="#999999")
     return png(with_words(picture, lines))

@@ -47,11 +47,11 @@ def defect_rows(report: dict) -> list[tuple[str, str, str]]:
     ]
     for axis in (0, 1):
         rows.append((f"axis{axis}_centre", *each(
-            lambda model: f"{model['axes'][axis]['mean']:.2f} ± {model['axes'][axis]['std']:.2f}")))
+            lambda model, axis=axis: f"{model['axes'][axis]['mean']:.2f} ± {model['axes'][axis]['std']:.2f}")))
         rows.append((f"axis{axis}_range", *each(
-            lambda model: f"{model['axes'][axis]['min']:.2f} .. {model['axes'][axis]['max']:.2f}")))
+            lambda model, axis=axis: f"{model['axes'][axis]['min']:.2f} .. {model['axes'][axis]['max']:.2f}")))
     for source in ("box", "fitted", "prior"):
-        rows.append((f"{source}_far", *each(lambda model: f"{model['gaps'][source]['far_share']:.1%}")))
-        rows.append((f"{source}_readable", *each(lambda model: f"{model['gaps'][source]['readable_share']:.1%}")))
-        rows.append((f"{source}_both", *each(lambda model: f"{model['gaps'][source]['readable_both']:.1%}")))
+        for name, key in (("far", "far_share"), ("readable", "readable_share"), ("both", "readable_both")):
+            rows.append((f"{source}_{name}", *each(
+                lambda model, source=source, key=key: f"{model['gaps'][source][key]:.1%}")))
     return rows

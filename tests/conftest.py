@@ -6,6 +6,7 @@ temporary folder (seconds), and the app is pointed at it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -25,10 +26,9 @@ def mnist_available() -> None:
     if not MNIST_FILE.is_file() and MNIST_FILE == config.KERAS_CACHE_FILE:
         from latentwall.datasets import DataError, find
 
-        try:
+        # The tests that need MNIST skip with a message saying how to supply it.
+        with contextlib.suppress(DataError):
             find(download=True)
-        except DataError:
-            pass  # The tests that need MNIST skip with a message saying how to supply it.
 
 
 # Set to a folder, the tiny models of a run are kept there and reused by later runs (a developer re-running a few

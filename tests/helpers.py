@@ -46,7 +46,7 @@ def assert_clean(test) -> None:
 
     assert not test.exception, [error.value for error in test.exception]
     assert not test.error, [error.value for error in test.error]
-    caught = test.session_state[CAUGHT_KEY] if CAUGHT_KEY in test.session_state else None
+    caught = test.session_state.get(CAUGHT_KEY, None)
     assert caught is None, f"the page crashed inside the reset guard: {caught}"
 
 

@@ -140,7 +140,7 @@ class VAE(keras.Model):
         with tf.GradientTape() as tape:
             values = self._loss_terms(images, training=True)
         gradients = tape.gradient(values["loss"], self.trainable_weights)
-        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights, strict=False))
         return self._record(values)
 
     def test_step(self, data):

@@ -108,6 +108,6 @@ def split_diagram(encoder: list[Layer], decoder: list[Layer], titles: dict[str, 
     # The decoder runs upward: each edge is drawn from the later layer with its arrow turned back, so the data
     # still flows code -> first decoder layer -> ... while the layers stack bottom to top.
     up = ["code"] + [f"d{number}" for number in range(len(decoder) - 1)]
-    lines += [f"  {later} -> {earlier} [dir=back];" for earlier, later in zip(up, up[1:])]
+    lines += [f"  {later} -> {earlier} [dir=back];" for earlier, later in zip(up, up[1:], strict=False)]
     lines.append("}")
     return "\n".join(lines)

@@ -45,15 +45,19 @@ def test_the_report_holds_every_case_small_and_listed_in_the_manifest(anomaly_mo
     scorer = registry.anomaly_scorer().name
     expected = {anomaly.case_id(kind, scorer) for kind in (anomaly.FASHION, anomaly.NOISE, anomaly.INVERTED)}
     expected |= {anomaly.case_id(anomaly.UNSEEN, recipe.name) for recipe in registry.held_out()}
-    assert set(report["cases"]) == expected and report["missing"] == {}
+    assert set(report["cases"]) == expected
+    assert report["missing"] == {}
     examples = anomaly.load_examples(folder)
     for name, case in report["cases"].items():
-        assert len(case["samples"]["normal"]) == anomaly.SAMPLE_SIZE and 0 <= case["auc"] <= 1
+        assert len(case["samples"]["normal"]) == anomaly.SAMPLE_SIZE
+        assert 0 <= case["auc"] <= 1
         assert examples[f"{name}:anomaly"].shape == (anomaly.EXAMPLES, 28, 28)
         assert case["examples"]["anomaly"] == sorted(case["examples"]["anomaly"])
     unseen = report["cases"][anomaly.case_id(anomaly.UNSEEN, registry.held_out()[0].name)]
     digit = registry.held_out()[0].held_out_digit
-    assert unseen["held_out_digit"] == digit and unseen["anomaly_count"] == 1135 and unseen["normal_count"] == 8865
+    assert unseen["held_out_digit"] == digit
+    assert unseen["anomaly_count"] == 1135
+    assert unseen["normal_count"] == 8865
     assert report["validation_digits"] == anomaly.VALIDATION_DIGITS
 
 
@@ -98,7 +102,8 @@ def test_each_kind_and_each_held_out_model_shows_its_own_case(app, anomaly_model
     for recipe in registry.held_out():
         case = report["cases"][anomaly.case_id(anomaly.UNSEEN, recipe.name)]
         assert f"**except {recipe.held_out_digit}**" in shown(test)
-        assert f"AUC **{case['auc']:.3f}**" in shown(test) and f"AUC {case['scorer_auc']:.3f}" in shown(test)
+        assert f"AUC **{case['auc']:.3f}**" in shown(test)
+        assert f"AUC {case['scorer_auc']:.3f}" in shown(test)
 
 
 def test_the_slider_moves_precision_and_recall(app, anomaly_models, use_models):
@@ -121,9 +126,11 @@ def test_the_slider_moves_precision_and_recall(app, anomaly_models, use_models):
         assert now["AUC"] == at_fixed["AUC"], "the fixed threshold's figures stay"
     # Below every score everything is flagged; above every score nothing is.
     test.select_slider(key=f"anomaly-threshold-{name}").set_value(options[0]).run()
-    assert metrics(test)["recall here"] == "100.0%" and metrics(test)["false alarms here"] == "100.0%"
+    assert metrics(test)["recall here"] == "100.0%"
+    assert metrics(test)["false alarms here"] == "100.0%"
     test.select_slider(key=f"anomaly-threshold-{name}").set_value(options[-1]).run()
-    assert metrics(test)["recall here"] == "0.0%" and metrics(test)["precision here"] == "–"
+    assert metrics(test)["recall here"] == "0.0%"
+    assert metrics(test)["precision here"] == "–"
 
 
 def test_without_a_report_the_page_names_the_command(app):

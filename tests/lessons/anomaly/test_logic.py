@@ -37,7 +37,8 @@ def test_the_roc_curve_counts_what_each_threshold_flags_and_its_area_is_the_auc(
     normal, strange = np.round(rng.normal(0, 1, 300), 2), np.round(rng.normal(1, 1, 200), 2)
     fpr, tpr, thresholds = measures.roc_curve(normal, strange)
     assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0, 0, 1, 1)
-    assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0)
+    assert np.all(np.diff(fpr) >= 0)
+    assert np.all(np.diff(tpr) >= 0)
     for index in (1, 57, len(thresholds) - 1):
         assert fpr[index] == np.mean(normal >= thresholds[index])
         assert tpr[index] == np.mean(strange >= thresholds[index])
@@ -55,14 +56,16 @@ def test_the_slider_figures_from_samples_match_the_full_data():
     rng = np.random.default_rng(5)
     normal, strange = rng.lognormal(-5, 0.5, 9000), rng.lognormal(-3.5, 0.7, 3000)
     case = anomaly.summarise(normal, strange, anomaly.validation_threshold(normal[:4000]))
-    assert len(case["samples"]["normal"]) == anomaly.SAMPLE_SIZE and len(case["roc"]["fpr"]) <= anomaly.ROC_POINTS + 2
+    assert len(case["samples"]["normal"]) == anomaly.SAMPLE_SIZE
+    assert len(case["roc"]["fpr"]) <= anomaly.ROC_POINTS + 2
     for threshold in (0.002, 0.006, 0.01, 0.03, 0.1):
         live, exact = anomaly.live_figures(case, threshold), measures.flagged_figures(normal, strange, threshold)
         for name in ("recall", "false_positive_rate"):
             assert live[name] == pytest.approx(exact[name], abs=2e-3)
         assert live["precision"] == pytest.approx(exact["precision"], abs=0.01)
     assert anomaly.live_figures(case, 10.0)["precision"] is None
-    assert sum(case["histogram"]["normal"]) == len(normal) and sum(case["histogram"]["anomaly"]) == len(strange)
+    assert sum(case["histogram"]["normal"]) == len(normal)
+    assert sum(case["histogram"]["anomaly"]) == len(strange)
     # About 5% of normal scores lie above a threshold fixed on other normal scores of the same kind.
     assert case["at_threshold"]["false_positive_rate"] == pytest.approx(0.05, abs=0.01)
 
@@ -88,14 +91,17 @@ def test_threshold_options_cover_the_scores_and_hold_the_fixed_threshold():
     rng = np.random.default_rng(1)
     case = anomaly.summarise(rng.lognormal(-5, 0.5, 500), rng.lognormal(-2, 0.5, 500), 0.0123456)
     options = anomaly.threshold_options(case)
-    assert anomaly.rounded([0.0123456])[0] in options and list(options) == sorted(options)
-    assert options[0] < min(case["samples"]["normal"]) and options[-1] > max(case["samples"]["anomaly"])
+    assert anomaly.rounded([0.0123456])[0] in options
+    assert list(options) == sorted(options)
+    assert options[0] < min(case["samples"]["normal"])
+    assert options[-1] > max(case["samples"]["anomaly"])
     assert anomaly.nearest_option(options, 0.0123456) == anomaly.rounded([0.0123456])[0]
 
 
 def test_the_scorer_matches_the_held_out_models_shape_and_saw_every_digit():
     scorer, held_out = registry.anomaly_scorer(), registry.held_out()
-    assert scorer.held_out_digit is None and len(held_out) >= 2
+    assert scorer.held_out_digit is None
+    assert len(held_out) >= 2
     for recipe in held_out:
         assert (recipe.family, recipe.latent_dim, recipe.hidden, recipe.epochs) == (
             scorer.family, scorer.latent_dim, scorer.hidden, scorer.epochs)

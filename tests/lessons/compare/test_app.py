@@ -54,7 +54,7 @@ def test_the_claims_panel_shows_the_measured_figures_and_reveals_the_verdicts(ap
     assert test.subheader[-2].value == strings("claims.title")
     table = test.table[0].value
     assert list(table[strings("claims.column_claim")]) == [strings(f"claims.{key}.claim") for key in claims.CLAIMS]
-    rows = dict(zip(claims.CLAIMS, table.to_dict("records")))
+    rows = dict(zip(claims.CLAIMS, table.to_dict("records"), strict=False))
     for kind in ("ae", "vae"):
         step = report[kind]["continuity"]
         assert f"{step['flip_share']:.1%}" in rows["neighbours"][strings(f"models.{kind}")]
@@ -64,7 +64,7 @@ def test_the_claims_panel_shows_the_measured_figures_and_reveals_the_verdicts(ap
 
     test.toggle(key="claims-reveal").set_value(True).run()
     assert_clean(test)
-    verdicts = dict(zip(claims.CLAIMS, test.table[0].value[strings("claims.column_verdict")]))
+    verdicts = dict(zip(claims.CLAIMS, test.table[0].value[strings("claims.column_verdict")], strict=False))
     assert verdicts["uneven"] == f"{strings('claims.verdict_fails')}: {strings('claims.uneven.fails')}"
     for claim in claims.judge(report):
         assert verdicts[claim.key].startswith(strings(f"claims.verdict_{claim.verdict}"))

@@ -32,7 +32,7 @@ def uneven_shares(ratio: float) -> list[float]:
     return [ratio] + [1.0] * 9
 
 
-@pytest.mark.parametrize("ae_ratio, vae_ratio, expected", [
+@pytest.mark.parametrize(("ae_ratio", "vae_ratio", "expected"), [
     (700, 20, claims.HOLDS), (700, 900, claims.PARTLY), (5, 1, claims.PARTLY), (2, 1, claims.FAILS)])
 def test_uneven(ae_ratio, vae_ratio, expected):
     assert verdicts(model(uneven_shares(ae_ratio)), model(uneven_shares(vae_ratio)))["uneven"] == expected
@@ -40,10 +40,11 @@ def test_uneven(ae_ratio, vae_ratio, expected):
 
 def test_a_digit_with_no_area_at_all_is_infinitely_uneven():
     claim = claims.uneven({"ae": model([0.0] + [1 / 9] * 9), "vae": model()})
-    assert claim.ae["ratio"] == float("inf") and claim.verdict == claims.HOLDS
+    assert claim.ae["ratio"] == float("inf")
+    assert claim.verdict == claims.HOLDS
 
 
-@pytest.mark.parametrize("axes, prior_width, expected", [
+@pytest.mark.parametrize(("axes", "prior_width", "expected"), [
     (((6.1, 14.4, -18.3, 100.7), (0, 1, -2, 2)), 0.03, claims.HOLDS),
     (((6.1, 14.4, -18.3, 100.7), (0, 1, -2, 2)), 0.5, claims.PARTLY),
     (((0, 10, -30, 30), (0, 10, -30, 30)), 0.03, claims.PARTLY),
@@ -52,20 +53,20 @@ def test_lopsided(axes, prior_width, expected):
     assert verdicts(model(axes=axes, prior_width=prior_width), model())["lopsided"] == expected
 
 
-@pytest.mark.parametrize("far_readable, expected", [(0.3, claims.HOLDS), (0.7, claims.PARTLY),
+@pytest.mark.parametrize(("far_readable", "expected"), [(0.3, claims.HOLDS), (0.7, claims.PARTLY),
                                                     (0.9, claims.FAILS)])
 def test_gaps(far_readable, expected):
     assert verdicts(model(far_readable=far_readable), model())["gaps"] == expected
 
 
-@pytest.mark.parametrize("ae_flip, vae_flip, expected", [
+@pytest.mark.parametrize(("ae_flip", "vae_flip", "expected"), [
     (0.2, 0.05, claims.HOLDS), (0.2, 0.19, claims.PARTLY), (0.03, 0.01, claims.PARTLY),
     (0.03, 0.03, claims.FAILS)])
 def test_neighbours(ae_flip, vae_flip, expected):
     assert verdicts(model(flip=ae_flip), model(flip=vae_flip))["neighbours"] == expected
 
 
-@pytest.mark.parametrize("ae_fitted, vae_readable, vae_far, expected", [
+@pytest.mark.parametrize(("ae_fitted", "vae_readable", "vae_far", "expected"), [
     (0.5, 0.7, 0.05, claims.HOLDS), (0.8, 0.7, 0.05, claims.PARTLY), (0.5, 0.6, 0.05, claims.PARTLY),
     (0.5, 0.7, 0.2, claims.PARTLY), (0.8, 0.6, 0.2, claims.FAILS)])
 def test_vae_fixes(ae_fitted, vae_readable, vae_far, expected):

@@ -62,7 +62,8 @@ def test_the_page_shows_both_families_at_one_size_with_ten_digits_each(page_with
                           registry.sweep("pca")[SIZES.index(size)].name}
     for body in shown.values():
         rows = rows_of(body)
-        assert len(rows) == 10 and len({index for index, _ in rows}) == 10
+        assert len(rows) == 10
+        assert len({index for index, _ in rows}) == 10
         assert body.count("<img") == 30  # Original, copy and error for each.
 
 
@@ -128,7 +129,8 @@ def test_the_charts_and_words_come_from_the_report(page_with_report, evaluated_m
     assert bytes_chart["layout"]["xaxis"]["type"] == "log"
     floor = compression.jpeg_floor(report)
     words = markdown(test)
-    assert f"**{floor['without_tables']:.0f} bytes**" in words and f"**{floor['with_tables']:.0f} bytes**" in words
+    assert f"**{floor['without_tables']:.0f} bytes**" in words
+    assert f"**{floor['with_tables']:.0f} bytes**" in words
     decoder = max(compression.decoder_bytes(folder, recipe) for recipe in registry.WALL_PAIR)
     assert f"**{decoder / 1e6:.1f} MB**" in words
     # The lessons' note: each dense lesson recipe's test MSE from evaluation.json, and the raw-pixel loss.
@@ -163,12 +165,14 @@ def test_a_missing_model_is_a_message_not_a_traceback(app, smoke_models, tmp_pat
     test = app()
     test.switch_page(PAGE).run()
     assert not test.exception
-    assert test.error and any(recipe.name in code.value for code in test.code)
+    assert test.error
+    assert any(recipe.name in code.value for code in test.code)
 
 
 def test_digit_choices():
     drawn = compression.draw_rows(7, 10_000)
-    assert len(set(drawn.tolist())) == 10 and drawn.max() < 10_000
+    assert len(set(drawn.tolist())) == 10
+    assert drawn.max() < 10_000
     assert np.array_equal(drawn, compression.draw_rows(7, 10_000))
     assert not np.array_equal(drawn, compression.draw_rows(8, 10_000))
     assert compression.draw_rows(1, 4).tolist() == [0, 1, 2, 3]
@@ -182,7 +186,8 @@ def test_triptych_markup_carries_each_rows_error():
     words = {"original": "o", "reconstruction": "r", "error": "e", "row": "#{index} {mse:.3f}"}
     body = compression.triptych_html("pca-2", np.array([3, 4]), originals, copies, words)
     assert rows_of(body) == [(3, 0.0), (4, 0.25)]
-    assert "#4 0.250" in body and body.count("<img") == 6
+    assert "#4 0.250" in body
+    assert body.count("<img") == 6
     assert 'data-lw-mse="0.125000"' in body
 
 
@@ -193,19 +198,22 @@ def test_series_and_figures():
                                             "mse": 1 / recipe.latent_dim} for storage in compression.STORAGES}}
         for recipe in registry.sweep("pca")}}}
     sizes, mses, accuracies = compression.size_series(report, registry.sweep("pca"))
-    assert sizes == SIZES and mses == [1 / size for size in SIZES]
+    assert sizes == SIZES
+    assert mses == [1 / size for size in SIZES]
     assert compression.size_series(report, registry.sweep("dense-ae")) == ([], [], [])
     assert compression.storage_series(report, registry.sweep("pca"), "uint8")[0] == SIZES
     words = {name: name for name in ("size", "mse", "accuracy", "mse_title", "accuracy_title", "originals", "bytes",
                                      "jpeg_with_tables", "jpeg_without_tables", "quality")}
     figure = figures.code_size_figure([("PCA", sizes, mses, accuracies)], 0.99, words)
-    assert figure.layout.xaxis.type == "log" and list(figure.data[0].x) == SIZES
+    assert figure.layout.xaxis.type == "log"
+    assert list(figure.data[0].x) == SIZES
     curve = [{"quality": q, "bytes_with_tables": 200 + q, "bytes_without_tables": 40 + q, "mse": 1 / q}
              for q in (1, 2)]
     figure = figures.bytes_figure(curve, [("PCA", "uint8", "8-bit", [2, 4], [0.5, 0.25], ["a", "b"])], words)
     assert [trace.meta for trace in figure.data] == ["jpeg-with_tables", "jpeg-without_tables", "codes-0-uint8"]
     assert list(figure.data[1].x) == [41, 42]
-    assert figure.data[2].name == "PCA, 8-bit" and figure.data[2].marker.symbol == figures.STORAGE_SYMBOLS["uint8"]
+    assert figure.data[2].name == "PCA, 8-bit"
+    assert figure.data[2].marker.symbol == figures.STORAGE_SYMBOLS["uint8"]
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])

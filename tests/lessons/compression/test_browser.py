@@ -41,7 +41,8 @@ def shown(page) -> dict:
 def test_moving_the_code_size_repaints_the_digits(page, evaluated_server):
     open_compression(page, evaluated_server)
     before = shown(page)
-    assert len(before["copies"]) == 10 and all(src.startswith("data:image/png") for src in before["copies"])
+    assert len(before["copies"]) == 10
+    assert all(src.startswith("data:image/png") for src in before["copies"])
     size = registry.recipe(before["recipe"]).latent_dim
     page.locator(".st-key-comp-size input").focus()
     page.keyboard.press("ArrowRight" if size != SIZES[-1] else "ArrowLeft")
@@ -70,4 +71,5 @@ def test_the_bytes_chart_draws_jpeg_beside_the_codes(page, evaluated_server, eva
         assert drawn.get(f"jpeg-{way}") == len(report["jpeg"]["curve"]) == 95, "every JPEG quality is a drawn point"
     assert sum(key.startswith("codes-") for key in drawn) == 4 * len(compression.STORAGES)
     legend = page.locator(".st-key-comp-bytes-chart .legend").text_content()
-    assert "JPEG, whole file" in legend and "JPEG, image data only" in legend
+    assert "JPEG, whole file" in legend
+    assert "JPEG, image data only" in legend

@@ -25,7 +25,10 @@ def test_segments_add_up_to_the_whole_file_and_the_scan_is_what_abbreviated_stre
         parts = compression.segments(whole)
         assert sum(part.size for part in parts) == len(whole)
         names = [part.marker for part in parts]
-        assert names[0] == 0xD8 and names[-1] == 0xD9 and 0xDB in names and 0xC4 in names
+        assert names[0] == 0xD8
+        assert names[-1] == 0xD9
+        assert 0xDB in names
+        assert 0xC4 in names
         # JPEG's own abbreviated stream leaves the tables out: its scan is byte for byte the one counted.
         abbreviated = compression.encode_jpeg(digits[0], quality, streamtype=2)
         assert 0xDB not in [part.marker for part in compression.segments(abbreviated)]
@@ -91,7 +94,8 @@ def test_best_quality_within_a_real_budget(digits):
     sample = digits[:10]
     budget = compression.measure_jpeg(sample, 40).bytes_without_tables
     found = compression.best_quality_within(budget, lambda q: compression.measure_jpeg(sample, q).bytes_without_tables)
-    assert found is not None and found >= 40
+    assert found is not None
+    assert found >= 40
     assert compression.measure_jpeg(sample, found).bytes_without_tables <= budget
     if found < 95:
         assert compression.measure_jpeg(sample, found + 1).bytes_without_tables > budget
@@ -106,7 +110,9 @@ def test_storage_round_trips():
     assert np.all(np.abs(half - codes) <= np.abs(codes) * 2 ** -11 + 1e-7)
     quantiser = compression.Quantiser.fit(codes)
     levels = quantiser.quantise(codes)
-    assert levels.dtype == np.uint8 and levels.min() == 0 and levels[:, 0].max() == 255
+    assert levels.dtype == np.uint8
+    assert levels.min() == 0
+    assert levels[:, 0].max() == 255
     back = quantiser.dequantise(levels)
     assert np.all(np.abs(back - codes) <= quantiser.step / 2 + 1e-5)
     assert np.all(back[:, 2] == 0.0)

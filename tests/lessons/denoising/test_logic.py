@@ -43,11 +43,14 @@ def test_each_kind_and_level_has_its_own_seed():
 
 def test_the_registry_names_the_lessons_pairs():
     trained_on_noise, plain = registry.denoising_pair()
-    assert trained_on_noise.noise == {"mean": noise.LESSON_MEAN, "std": noise.LESSON_STD} and not plain.noise
+    assert trained_on_noise.noise == {"mean": noise.LESSON_MEAN, "std": noise.LESSON_STD}
+    assert not plain.noise
     assert (trained_on_noise.family, trained_on_noise.filters, trained_on_noise.latent_dim) == (
         plain.family, plain.filters, plain.latent_dim)
     vae, same_size = registry.vae_20()
-    assert vae.variational and not same_size.variational and vae.latent_dim == same_size.latent_dim == 20
+    assert vae.variational
+    assert not same_size.variational
+    assert vae.latent_dim == same_size.latent_dim == 20
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +66,12 @@ def test_the_evaluation_writes_the_curves_and_the_code_size_figures(evaluated_mo
     assert [point["level"] for point in gaussian] == pytest.approx([step / 10 for step in range(9)])
     inputs = [point["psnr"]["input"] for point in gaussian]
     assert inputs[0] == noise.PSNR_CAP_DB, "a noise-free input is the digit itself"
-    assert all(later < earlier for earlier, later in zip(inputs, inputs[1:])), "more noise, lower PSNR"
+    assert all(later < earlier for earlier, later in zip(inputs, inputs[1:], strict=False)), "more noise, lower PSNR"
     for kind in ("gaussian", "salt_and_pepper"):
         for point in report["curves"][kind]:
             assert set(point["psnr"]) == {"input", trained_on_noise.name, plain.name}
-    assert report["lesson"]["std"] == noise.LESSON_STD and report["lesson"]["mean"] == noise.LESSON_MEAN
+    assert report["lesson"]["std"] == noise.LESSON_STD
+    assert report["lesson"]["mean"] == noise.LESSON_MEAN
     recipes = store.read_json(config.dataset_dir(evaluated_models) / store.EVALUATION_FILE)["recipes"]
     for name, value in report["code_size"]["test_mse"].items():
         assert value == pytest.approx(recipes[name]["test_mse"], rel=1e-5), "the same test set as evaluate"

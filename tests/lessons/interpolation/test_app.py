@@ -46,7 +46,9 @@ def test_interpolation_by_class_picks_digits_of_those_classes(app, smoke_models)
     test.selectbox(key="interp-class-b").set_value(7).run()
     assert_clean(test)
     found = re.search(r"\*\*#(\d+)\*\* \(a 1\) to \*\*#(\d+)\*\* \(a 7\)", markdown_text(test))
-    assert found and labels[int(found.group(1))] == 1 and labels[int(found.group(2))] == 7
+    assert found
+    assert labels[int(found.group(1))] == 1
+    assert labels[int(found.group(2))] == 7
     before = found.groups()
     for _ in range(3):
         test.button(key="interp-reroll").click().run()
@@ -62,7 +64,8 @@ def test_interpolation_by_clicking_uses_the_stored_picks(app, smoke_models):
     test = app("lessons/interpolation/page.py", **{"interp-click-a": 11, "interp-click-b": 3})
     test.radio(key="interp-way-en").set_value("click").run()
     assert_clean(test)
-    assert "**#11**" in markdown_text(test) and "**#3**" in markdown_text(test)
+    assert "**#11**" in markdown_text(test)
+    assert "**#3**" in markdown_text(test)
     assert len(test.get("plotly_chart")) == 2
 
 
@@ -124,7 +127,8 @@ def test_the_lessons_weights_and_the_slider(app, smoke_models):
 def test_a_link_opens_a_recipe_and_a_forged_one_falls_back_to_the_wall_pair(app):
     linked = app(INTERPOLATION, query={"recipe": WIDE.name, "a": "3", "b": "4"})
     assert_clean(linked)
-    assert "**#3**" in markdown_text(linked) and linked.selectbox(key="interp-recipe-en").value == WIDE.name
+    assert "**#3**" in markdown_text(linked)
+    assert linked.selectbox(key="interp-recipe-en").value == WIDE.name
     for forged in ("nope", PCA.name):
         test = app(INTERPOLATION, query={"recipe": forged})
         assert_clean(test)

@@ -135,7 +135,9 @@ def test_the_weight_mark_sits_on_each_path_and_play_walks_it_from_start_to_end(p
         page.wait_for_timeout(150)
         weights.append(float(page.locator(".st-key-interp-wall-ae-area .latent-wall-weight").get_attribute(
             "data-lw-weight")))
-    assert weights[0] < 0.3 and weights[-1] == 1.0 and weights == sorted(weights), weights
+    assert weights[0] < 0.3, weights
+    assert weights[-1] == 1.0, weights
+    assert weights == sorted(weights), weights
     assert "w = " in preview_of(page, "interp-wall-vae")["text"], "the VAE's preview decodes along its path too"
 
 
@@ -188,10 +190,12 @@ def test_a_20d_recipe_shows_its_filmstrip_and_its_path_on_the_projection(page, a
     assert film.evaluate("(image) => image.naturalWidth") == 28 * 2 * frames, "ten frames side by side"
     page.wait_for_selector(".st-key-interp-picture .nsewdrag", timeout=20_000)
     drawn = trace_points(page, "st-key-interp-picture")
-    assert drawn["visible"] is True and drawn["xTitle"] == WORDS("interpolation_any.axis", number=1)
+    assert drawn["visible"] is True
+    assert drawn["xTitle"] == WORDS("interpolation_any.axis", number=1)
     expected = oracle_path(smoke_models, 5, 9, np.linspace(0.0, 1.0, frames))
     np.testing.assert_allclose(np.c_[drawn["x"], drawn["y"]], expected, rtol=1e-4, atol=1e-3)
     note = page.locator(".st-key-interp-picture").get_by_text("A projection:")
-    assert note.is_visible() and f"{WIDE.latent_dim}-D codes" in note.text_content()
+    assert note.is_visible()
+    assert f"{WIDE.latent_dim}-D codes" in note.text_content()
     decoded = page.get_by_text(re.compile(rf"^{re.escape(WIDE.name)}, w = 0\.50: reads \d"))
     assert decoded.count() == 1, "the slider's point, decoded on the server"

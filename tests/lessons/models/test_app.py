@@ -64,7 +64,7 @@ def test_curves_per_epoch_for_a_vae_a_plain_model_and_a_reader_and_none_for_pca(
     traces = chart_traces(test, "models-curves-chart")
     assert [trace["name"] for trace in traces] == [strings(f"models_page.curve_{key}") for key in
                                                    ("loss", "val_loss", "kl_loss", "val_kl_loss")]
-    for trace, key in zip(traces, ("loss", "val_loss", "kl_loss", "val_kl_loss")):
+    for trace, key in zip(traces, ("loss", "val_loss", "kl_loss", "val_kl_loss"), strict=False):
         assert values(trace["y"]) == pytest.approx(history[key], rel=1e-5)
     test.selectbox(key="models-choice-en").set_value(WIDE.name).run()
     assert curve_names(test) == [strings("models_page.curve_loss"), strings("models_page.curve_val_loss")]

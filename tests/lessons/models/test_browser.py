@@ -27,6 +27,7 @@ def test_the_models_page_draws_a_vaes_loss_and_validation_loss(page, app_server)
         return graph._fullData.filter((trace) => trace.visible === true && trace.y.length > 0)
             .map((trace) => trace.name);
     }""")
-    assert WORDS("models_page.curve_loss") in names and WORDS("models_page.curve_val_loss") in names, names
+    assert WORDS("models_page.curve_loss") in names, names
+    assert WORDS("models_page.curve_val_loss") in names, names
     for key in ("loss", "val_loss", "kl_loss"):
         assert legend.get_by_text(WORDS(f"models_page.curve_{key}"), exact=True).is_visible()

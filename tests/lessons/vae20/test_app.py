@@ -22,7 +22,8 @@ def test_vae_page_draws_again_on_each_press(app):
     test.button(key="vae20-draw").click().run()
     assert_clean(test)
     second = pictures_of(test)
-    assert second[0] != first[0] and second[1] != first[1]
+    assert second[0] != first[0]
+    assert second[1] != first[1]
     assert any("draw 2 (seed" in caption.value for caption in test.caption)
     assert any(code.value == config.EVALUATE_COMMAND for code in test.code), "no evaluation yet: the command"
 

@@ -74,7 +74,7 @@ def test_a_drawing_lands_where_the_encoders_put_it(app, smoke_models):
     assert [ring["name"] for ring in rings] == [STRINGS("digit.sigma", count=count) for count in (1, 2)]
     mean, log_var = models[registry.VAE.name].encoder.encode_spread(digit.image[None])
     sigma = np.exp(0.5 * log_var[0])
-    for count, ring in zip((1, 2), rings):
+    for count, ring in zip((1, 2), rings, strict=False):
         offsets = (np.asarray(ring["points"]) - mean[0]) / (count * sigma)
         np.testing.assert_allclose(np.hypot(offsets[:, 0], offsets[:, 1]), 1.0, atol=1e-3)
     digits, confidences = models.reader.read(digit.image[None])
@@ -113,5 +113,7 @@ def test_without_the_stored_scores_they_are_measured_once_from_the_test_set(app,
 def test_the_evaluation_writes_the_scores_the_page_reads(evaluated_models):
     stored = store.read_json(config.dataset_dir(evaluated_models) / drawing.SCORES_FILE)
     scores = drawing.parse_scores(stored)
-    assert stored["model"] == registry.AE.name and stored["count"] == 10_000
-    assert scores is not None and int(scores.counts.sum()) == 10_000
+    assert stored["model"] == registry.AE.name
+    assert stored["count"] == 10_000
+    assert scores is not None
+    assert int(scores.counts.sum()) == 10_000

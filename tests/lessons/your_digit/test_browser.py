@@ -102,9 +102,11 @@ def test_a_drawn_digit_lands_on_both_walls_where_the_encoders_put_it(page, app_s
     # Clear: the pad is blank and the results go.
     page.locator('button[data-lw="draw-clear"]').click()
     page.get_by_text(STRINGS("digit.hint")).wait_for(timeout=20_000)
-    assert pad_is_blank(page) and not landings(page)
+    assert pad_is_blank(page)
+    assert not landings(page)
     wait_idle(page)
-    assert drawn_landing(page, "ae") is None and drawn_landing(page, "vae") is None
+    assert drawn_landing(page, "ae") is None
+    assert drawn_landing(page, "vae") is None
 
 
 def test_a_good_upload_lands_and_the_drawing_comes_back_when_it_is_removed(page, app_server, tmp_path):

@@ -37,12 +37,15 @@ def test_each_bad_file_is_refused_with_its_own_reason(name):
 def test_each_good_kind_of_file_gives_a_centred_bright_digit(name):
     answer = drawing.digit_from(drawing.read_picture(GOOD[name]))
     assert isinstance(answer, drawing.Digit), (name, answer)
-    assert answer.image.shape == (28, 28) and answer.image.dtype == np.float32
-    assert 0.0 <= answer.image.min() and answer.image.max() <= 1.0
+    assert answer.image.shape == (28, 28)
+    assert answer.image.dtype == np.float32
+    assert answer.image.min() >= 0.0
+    assert answer.image.max() <= 1.0
     assert answer.image.max() > 0.8, "the ink is stretched to full brightness"
     assert answer.inverted == (name != "seven-on-black.png")
     row, column = drawing.centre_of_mass(answer.image)
-    assert abs(row - 13.5) <= 1.0 and abs(column - 13.5) <= 1.0
+    assert abs(row - 13.5) <= 1.0
+    assert abs(column - 13.5) <= 1.0
 
 
 def test_the_size_cap_is_checked_before_pillow_opens_the_file(monkeypatch):
@@ -73,8 +76,10 @@ def test_a_stroke_drawn_in_a_corner_lands_centred_and_fills_the_twenty_pixel_box
     ink = np.nonzero(image > 0.2)
     assert ink[0].max() - ink[0].min() + 1 in (19, 20, 21), "the long side is scaled to 20 pixels"
     row, column = drawing.centre_of_mass(image)
-    assert abs(row - 13.5) <= 0.5 and abs(column - 13.5) <= 0.5
-    assert image[:, :4].sum() == 0 and image[:, -4:].sum() == 0
+    assert abs(row - 13.5) <= 0.5
+    assert abs(column - 13.5) <= 0.5
+    assert image[:, :4].sum() == 0
+    assert image[:, -4:].sum() == 0
 
 
 def test_white_background_is_inverted_and_black_background_is_not():
@@ -82,7 +87,8 @@ def test_white_background_is_inverted_and_black_background_is_not():
     light_on_black = 1.0 - dark_on_white
     first, inverted_first = drawing.prepare(dark_on_white)
     second, inverted_second = drawing.prepare(light_on_black)
-    assert inverted_first and not inverted_second
+    assert inverted_first
+    assert not inverted_second
     assert image_border(first) == 0.0, "the paper becomes MNIST's black ground"
     np.testing.assert_allclose(first, second, atol=1e-5)
 
@@ -94,7 +100,9 @@ def image_border(image: np.ndarray) -> float:
 def test_grey_paper_is_stretched_to_black_and_the_ink_to_white():
     grey = stroke(100, [(50, 20), (50, 80)], width=10, ink=80, paper=170) / 1.0
     image, inverted = drawing.prepare(grey)
-    assert inverted and image_border(image) == 0.0 and image.max() > 0.95
+    assert inverted
+    assert image_border(image) == 0.0
+    assert image.max() > 0.95
 
 
 def test_a_blank_or_almost_blank_pad_is_nothing_drawn():
@@ -107,7 +115,8 @@ def test_a_blank_or_almost_blank_pad_is_nothing_drawn():
 def test_a_tall_thin_digit_keeps_its_aspect():
     image, _ = drawing.prepare(stroke(200, [(100, 10), (100, 190)], width=10))
     rows, columns = np.nonzero(image > 0.2)
-    assert np.ptp(rows) + 1 >= 19 and np.ptp(columns) + 1 <= 4
+    assert np.ptp(rows) + 1 >= 19
+    assert np.ptp(columns) + 1 <= 4
 
 
 def data_url(grey: np.ndarray) -> str:
@@ -158,7 +167,8 @@ def test_prepare_never_raises_on_odd_arrays(height, width, odd, seed):
     if isinstance(answer, drawing.Refusal):
         return
     image, _ = answer
-    assert image.shape == (28, 28) and np.all(np.isfinite(image))
+    assert image.shape == (28, 28)
+    assert np.all(np.isfinite(image))
 
 
 def test_the_anomaly_percentile_and_the_sigma_ellipse():

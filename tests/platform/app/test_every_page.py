@@ -45,7 +45,7 @@ def test_every_page_renders_without_errors(app, page):
     assert test.get("plotly_chart"), "every page shows at least one wall"
 
 
-@pytest.mark.parametrize("page, action", [
+@pytest.mark.parametrize(("page", "action"), [
     ("lessons/wall/page.py", lambda test: test.button(key="paint-button").click().run()),
     ("lessons/interpolation/page.py", lambda test: test),
     ("lessons/compare/page.py", lambda test: test),

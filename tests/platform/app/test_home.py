@@ -10,7 +10,9 @@ def test_home_page_tells_the_story_and_links_the_pages(app):
     test = app()
     assert_clean(test)
     text = markdown_text(test)
-    assert "N.Coder" in text and "D.Coder" in text and "latent space" in text
+    assert "N.Coder" in text
+    assert "D.Coder" in text
+    assert "latent space" in text
     assert len(test.get("page_link")) == 9  # every page but home
     assert len(test.sidebar.radio) == 0, "the AE/VAE switch is only on pages that show one model at a time"
 

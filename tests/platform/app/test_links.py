@@ -16,7 +16,8 @@ def test_a_link_brings_back_the_wall_view(app, smoke_models):
     assert_clean(test)
     assert test.sidebar.radio(key="model-en").value == "vae"
     found = VERDICT.search(html_text(test))
-    assert found and found.group(1) == "vae"
+    assert found
+    assert found.group(1) == "vae"
     assert (float(found.group(2)), float(found.group(3))) == pytest.approx((x, y), abs=1e-3)
 
 

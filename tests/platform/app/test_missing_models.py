@@ -58,8 +58,10 @@ def test_missing_data_keeps_the_app_working(app, smoke_models, monkeypatch, tmp_
     monkeypatch.setenv(config.DATA_ENV_VAR, str(tmp_path / "absent.npz"))
     test_app.session_state["wall-pick-ae"] = {"x": float(wall.codes[2, 0]), "y": float(wall.codes[2, 1]), "index": 2}
     test_app.run()
-    assert not test_app.exception and not test_app.error
+    assert not test_app.exception
+    assert not test_app.error
     assert "were not found on the server" in test_app.info[0].value
-    assert config.DATA_ENV_VAR in test_app.info[0].value and "--data" not in test_app.info[0].value
+    assert config.DATA_ENV_VAR in test_app.info[0].value
+    assert "--data" not in test_app.info[0].value
     assert coordinate(test_app) is not None, "decoding still works without the images"
     assert html_text(test_app).count("<img") == 1 + 1, "decoded image and reconstruction, no real digits"

@@ -21,7 +21,7 @@ def test_many_threads_decode_and_read_like_one(smoke_models):
         expected_digits = [digits[0] for digits, _ in readings]
         expected_confidence = [confidence[0] for _, confidence in readings]
 
-        def decode_and_read(index: int):
+        def decode_and_read(index: int, decoder=decoder):
             image = decoder.decode(codes[index][None])
             return index, image[0], models.reader.read(image)
 

@@ -85,8 +85,8 @@ def test_students_stay_on_their_replica_and_move_over_when_it_stops(browser, cla
         # Stop the replica with the most students: they see a reconnect, and a reload brings them back.
         stopped = Counter(home.values()).most_common(1)[0][0]
         class_server.stop_replica(int(stopped.rsplit(":", 1)[1]))
-        moved = [page for page, cookie in zip(pages, cookies) if home[cookie] == stopped]
-        stayed = [page for page, cookie in zip(pages, cookies) if home[cookie] != stopped]
+        moved = [page for page, cookie in zip(pages, cookies, strict=False) if home[cookie] == stopped]
+        stayed = [page for page, cookie in zip(pages, cookies, strict=False) if home[cookie] != stopped]
         for page in stayed:
             assert click_middle(page, 0.1) is not None, "the other replica's students are not disturbed"
         for page in moved:

@@ -97,7 +97,9 @@ def test_a_shared_link_brings_the_same_view_back(browser, app_server, smoke_mode
         link = page.url
     finally:
         first.close()
-    assert "model=vae" in link and "lang=zh-Hans" in link and "x=" in link
+    assert "model=vae" in link
+    assert "lang=zh-Hans" in link
+    assert "x=" in link
     second = browser.new_context(viewport=VIEWPORT, locale="en-US")
     again = second.new_page()
     try:

@@ -113,7 +113,8 @@ def test_odd_addresses_in_a_browser_show_the_app(fuzzed, class_server, browser, 
         words = page.locator("body").inner_text()
         # With error details off an exception shows as a box of lowercase words ("encountered an error"), never
         # as "Traceback": page_errors looks for the box and Streamlit's words.
-        assert not page_errors(page) and 'File "' not in words, (page_errors(page), words[:500])
+        assert not page_errors(page), (page_errors(page), words[:500])
+        assert 'File "' not in words, (page_errors(page), words[:500])
         assert page.locator("[data-testid=stMain] h1").count() >= 1, "a page of the app is shown"
     finally:
         context.close()

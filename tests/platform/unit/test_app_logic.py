@@ -32,7 +32,10 @@ def test_a_vae_wall_reaches_over_its_prior_and_an_ae_wall_hugs_its_codes():
     vae_box = latent.wall_box(store.Wall(codes, LABELS, log_var=np.zeros_like(codes)))
     assert ae_box == latent.bounding_box(codes, latent.WALL_MARGIN)
     reach = latent.PRIOR_REACH
-    assert vae_box[0] <= -reach and vae_box[1] >= reach and vae_box[2] <= -reach and vae_box[3] >= reach
+    assert vae_box[0] <= -reach
+    assert vae_box[1] >= reach
+    assert vae_box[2] <= -reach
+    assert vae_box[3] >= reach
     wide = store.Wall(CODES * 10, LABELS, log_var=np.zeros_like(CODES))
     assert latent.wall_box(wide) == latent.bounding_box(CODES * 10, latent.WALL_MARGIN)
 
@@ -42,8 +45,11 @@ def test_parse_pick_never_raises_and_stays_on_the_wall(raw):
     pick = inputs.parse_pick(raw, BOX, 300)
     if pick is None:
         return
-    assert pick.code.shape == (2,) and pick.code.dtype == np.float32 and np.all(np.isfinite(pick.code))
-    assert BOX[0] <= pick.code[0] <= BOX[1] and BOX[2] <= pick.code[1] <= BOX[3]
+    assert pick.code.shape == (2,)
+    assert pick.code.dtype == np.float32
+    assert np.all(np.isfinite(pick.code))
+    assert BOX[0] <= pick.code[0] <= BOX[1]
+    assert BOX[2] <= pick.code[1] <= BOX[3]
     assert pick.index is None or (isinstance(pick.index, int) and 0 <= pick.index < 300)
 
 
@@ -60,7 +66,8 @@ def test_safe_index_count_and_weight_never_raise(value):
     assert 0 <= inputs.safe_index(value, 50) < 50
     assert 1 <= inputs.safe_count(value, 64) <= 64
     weight = inputs.safe_weight(value)
-    assert 0.0 <= weight <= 1.0 and not math.isnan(weight)
+    assert 0.0 <= weight <= 1.0
+    assert not math.isnan(weight)
 
 
 @given(st.integers(0, 10**12), st.integers(0, 2**32 - 1))
@@ -77,7 +84,8 @@ def test_random_codes_are_capped_and_drawn_as_each_model_expects(count, seed):
 
 def test_prior_samples_look_standard_normal():
     samples = np.concatenate([latent.random_codes("vae", CODES, 64, seed) for seed in range(200)])
-    assert abs(samples.mean()) < 0.05 and abs(samples.std() - 1.0) < 0.05
+    assert abs(samples.mean()) < 0.05
+    assert abs(samples.std() - 1.0) < 0.05
 
 
 @given(st.integers(0, 9), st.integers(0, 2**32 - 1))
@@ -124,13 +132,15 @@ def test_cross_fade_is_the_pixel_formula(weights):
     start, end = rng.random((28, 28)), rng.random((28, 28))
     fades = latent.cross_fade(start, end, weights)
     clipped = np.clip(np.asarray(weights, "float32"), 0, 1)
-    for fade, weight in zip(fades, clipped):
+    for fade, weight in zip(fades, clipped, strict=False):
         np.testing.assert_allclose(fade, weight * start + (1 - weight) * end, rtol=1e-5, atol=1e-6)
 
 
 def test_filmstrip_runs_from_start_to_end():
     weights = latent.filmstrip_weights()
-    assert len(weights) == latent.FILMSTRIP_STEPS and weights[0] == 1.0 and weights[-1] == 0.0
+    assert len(weights) == latent.FILMSTRIP_STEPS
+    assert weights[0] == 1.0
+    assert weights[-1] == 0.0
     assert np.all(np.diff(weights) < 0)
     codes = latent.interpolate(np.array([1.0, 2.0]), np.array([-3.0, 4.0]), weights)
     np.testing.assert_allclose(codes[0], [1.0, 2.0])
@@ -169,7 +179,8 @@ def test_decodability_grid_has_row_zero_at_the_bottom():
 def test_gallery_html_escapes_captions():
     picture = pictures.upscale(np.zeros((28, 28)), 1)
     markup = html.gallery_html([picture], ['<script>alert("x")</script>'], 28)
-    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert "<script>" not in markup
+    assert "&lt;script&gt;" in markup
     assert markup.count("data:image/png;base64,") == 1
 
 
@@ -190,8 +201,10 @@ def test_defect_rows_format_every_number_and_have_words():
     text = load_strings("en")
     assert len(rows) == 17
     for key, ae, vae in rows:
-        assert ae == vae and ae != "–"
-        assert text(f"defects.{key}.label") and text(f"defects.{key}.meaning")
+        assert ae == vae
+        assert ae != "–"
+        assert text(f"defects.{key}.label")
+        assert text(f"defects.{key}.meaning")
     assert dict((key, ae) for key, ae, _ in rows)["box_far"] == "25.0%"
 
 
@@ -222,9 +235,12 @@ def test_wall_figure_is_built_for_clicking():
     view = (BOX[0] / 2, BOX[1] / 2, BOX[2] / 2, BOX[3] / 2)
     figure = figures.wall_figure(CODES, LABELS, BOX, words=WORDS, confidence=np.zeros((4, 4)), view=view)
     assert [trace.type for trace in figure.data] == ["heatmap"] + ["scattergl"] * 10
-    assert figure.layout.dragmode == "zoom" and figure.layout.uirevision == "wall"
-    assert not figure.layout.xaxis.fixedrange and not figure.layout.yaxis.fixedrange
-    assert tuple(figure.layout.xaxis.range) == view[:2] and tuple(figure.layout.yaxis.range) == view[2:]
+    assert figure.layout.dragmode == "zoom"
+    assert figure.layout.uirevision == "wall"
+    assert not figure.layout.xaxis.fixedrange
+    assert not figure.layout.yaxis.fixedrange
+    assert tuple(figure.layout.xaxis.range) == view[:2]
+    assert tuple(figure.layout.yaxis.range) == view[2:]
     assert figure.layout.legend.x > 1, "the legend sits outside the plot area"
     indices = np.concatenate([np.asarray(trace.customdata) for trace in figure.data[1:]])
     assert sorted(indices) == list(range(len(CODES))), "every digit carries its test index"
@@ -251,10 +267,14 @@ def test_opening_view_shows_the_middle_of_every_class_inside_the_wall():
     codes[np.flatnonzero(labels == 1)[:5], 0] += 400
     wall = store.Wall(codes.astype("float32"), labels)
     view, box = latent.opening_view(wall), latent.wall_box(wall)
-    assert box[0] <= view[0] and view[1] <= box[1] and box[2] <= view[2] and view[3] <= box[3]
+    assert box[0] <= view[0]
+    assert view[1] <= box[1]
+    assert box[2] <= view[2]
+    assert view[3] <= box[3]
     for digit in range(10):
         median = np.median(codes[labels == digit], axis=0)
-        assert view[0] < median[0] < view[1] and view[2] < median[1] < view[3], digit
+        assert view[0] < median[0] < view[1], digit
+        assert view[2] < median[1] < view[3], digit
     assert view[1] - view[0] < 0.8 * (box[1] - box[0]), "the far codes do not set the opening view"
 
 

@@ -54,7 +54,8 @@ def test_a_deflated_keras_file_holds_the_same_members_and_loads_to_the_same_weig
     assert deflated.stat().st_size < 0.95 * plain.stat().st_size
     loaded = keras_io.load_keras_model(deflated)
     for mine, theirs in zip(decoder.get_weights(), loaded.get_weights(), strict=True):
-        assert mine.dtype == theirs.dtype and mine.tobytes() == theirs.tobytes()
+        assert mine.dtype == theirs.dtype
+        assert mine.tobytes() == theirs.tobytes()
     assert keras_summary.summarize(deflated) == keras_summary.summarize(plain)
 
 
@@ -63,7 +64,8 @@ def test_the_served_weights_are_what_keras_loads_from_the_committed_decoder(reci
     """Kernel then bias, layer by layer, as little-endian float32: the order the page's decoder reads."""
     address = browser.decoder_addresses(COMMITTED, recipe)["weights"]
     served = browser.served_file(str(COMMITTED), recipe, address.rsplit("/", 1)[1])
-    assert served is not None and served[1] == "application/octet-stream"
+    assert served is not None
+    assert served[1] == "application/octet-stream"
     decoder = keras_io.load_keras_model(config.dataset_dir(COMMITTED) / store.MODEL_FILES[recipe][1])
     assert served[0] == b"".join(np.asarray(array, "<f4").tobytes() for array in decoder.get_weights())
 

@@ -22,8 +22,10 @@ def write(path, arrays) -> str:
 
 def test_real_file_loads_with_the_documented_layout():
     mnist = datasets.load(registry.MNIST, MNIST_FILE, download=False)
-    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_test.shape == (10000, 28, 28)
-    assert mnist.x_train.dtype == np.uint8 and mnist.y_test.dtype == np.uint8
+    assert mnist.x_train.shape == (60000, 28, 28)
+    assert mnist.x_test.shape == (10000, 28, 28)
+    assert mnist.x_train.dtype == np.uint8
+    assert mnist.y_test.dtype == np.uint8
     assert np.bincount(mnist.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert datasets.file_sha256(MNIST_FILE) == REAL_SHA256
 
@@ -33,7 +35,7 @@ def test_good_synthetic_file_loads(tmp_path):
     assert mnist.y_train.shape == (60000,)
 
 
-@pytest.mark.parametrize("overrides, words", [
+@pytest.mark.parametrize(("overrides", "words"), [
     ({"y_test": None}, "missing the key(s) y_test"),
     ({"x_test": np.zeros((10000, 28, 27), "uint8")}, "x_test has shape (10000, 28, 27)"),
     ({"x_train": np.zeros((60000, 28, 28), "float32")}, "x_train has dtype float32"),
@@ -44,7 +46,10 @@ def test_bad_contents_are_named(tmp_path, overrides, words):
     with pytest.raises(datasets.DataError) as caught:
         datasets.load(registry.MNIST, path)
     message = str(caught.value)
-    assert words in message and str(path) in message and "--data" in message and config.DATA_ENV_VAR in message
+    assert words in message
+    assert str(path) in message
+    assert "--data" in message
+    assert config.DATA_ENV_VAR in message
 
 
 def test_pickled_object_array_is_refused_without_unpickling(tmp_path):
@@ -80,7 +85,7 @@ def test_search_order_explicit_then_environment_then_cache(tmp_path, monkeypatch
         datasets.find(registry.MNIST, download=False)
 
 
-@pytest.mark.parametrize("content, kind", [(b"x_train,y_train\n0,1\n", "a text file"), (b"", "empty"),
+@pytest.mark.parametrize(("content", "kind"), [(b"x_train,y_train\n0,1\n", "a text file"), (b"", "empty"),
                                            (b"\x93NUMPY\x01\x00", "a single .npy array"),
                                            (b"\x80\x04\x95", "a Python pickle")])
 def test_a_file_that_is_not_an_npz_is_named_for_what_it_is(tmp_path, content, kind):

@@ -27,10 +27,11 @@ def write_gz(path, payload: bytes):
 def test_a_good_file_reads_back_exactly(tmp_path):
     array = np.arange(np.prod(SMALL)).reshape(SMALL) % 256
     read = datasets.read_idx(write_gz(tmp_path / "good.gz", idx_bytes(array)), SMALL)
-    assert read.dtype == np.uint8 and np.array_equal(read, array)
+    assert read.dtype == np.uint8
+    assert np.array_equal(read, array)
 
 
-@pytest.mark.parametrize("payload, words", [
+@pytest.mark.parametrize(("payload", "words"), [
     (idx_bytes(np.zeros(SMALL), type_code=0x0D), "magic number 00000d03"),
     (b"\x01" + idx_bytes(np.zeros(SMALL))[1:], "magic number 01000803"),
     (idx_bytes(np.zeros((3, 784)), shape=(3, 784)), "declares 2 dimensions, expected 3"),
@@ -44,7 +45,9 @@ def test_bad_contents_are_named(tmp_path, payload, words):
     with pytest.raises(DataError) as caught:
         datasets.read_idx(path, SMALL)
     message = str(caught.value)
-    assert words in message and str(path) in message and datasets.FASHION_ENV_VAR in message
+    assert words in message
+    assert str(path) in message
+    assert datasets.FASHION_ENV_VAR in message
 
 
 def test_truncated_and_foreign_files_are_refused(tmp_path):
@@ -119,6 +122,9 @@ def test_a_folder_with_a_label_out_of_range_is_refused(tmp_path):
 def test_the_real_files_load_with_the_documented_layout(monkeypatch):
     monkeypatch.delenv(datasets.FASHION_ENV_VAR, raising=False)
     fashion = datasets.load(registry.FASHION_MNIST, download=False)
-    assert fashion.x_train.shape == (60000, 28, 28) and fashion.x_test.shape == (10000, 28, 28)
-    assert np.bincount(fashion.y_test).tolist() == [1000] * 10 and np.bincount(fashion.y_train).tolist() == [6000] * 10
-    assert fashion.y_test[:5].tolist() == [9, 2, 1, 1, 6] and fashion.x_test.max() == 255
+    assert fashion.x_train.shape == (60000, 28, 28)
+    assert fashion.x_test.shape == (10000, 28, 28)
+    assert np.bincount(fashion.y_test).tolist() == [1000] * 10
+    assert np.bincount(fashion.y_train).tolist() == [6000] * 10
+    assert fashion.y_test[:5].tolist() == [9, 2, 1, 1, 6]
+    assert fashion.x_test.max() == 255

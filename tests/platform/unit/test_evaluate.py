@@ -41,10 +41,12 @@ def test_continuity_against_the_closed_form():
     flips = [evaluate.continuity(Model(), readers, codes, seed)["flip_share"] for seed in range(10)]
     assert np.mean(flips) == pytest.approx(0.02 / np.pi, abs=0.0015)
     result = evaluate.continuity(Model(), readers, codes, 0)
-    assert result["step"] == pytest.approx(0.02, rel=1e-3) and result["codes"] == evaluate.CONTINUITY_CODES
+    assert result["step"] == pytest.approx(0.02, rel=1e-3)
+    assert result["codes"] == evaluate.CONTINUITY_CODES
     assert result["pixel_change_median"] == pytest.approx(0.02 * np.cos(np.pi / 4), rel=0.05)
     assert result["pixel_change_p95"] == pytest.approx(0.02 * np.cos(np.pi * 0.05 / 2), rel=0.02)
-    assert result["flip_share_checker"] == result["flip_share"] and result["sure_flip_share"] == result["flip_share"]
+    assert result["flip_share_checker"] == result["flip_share"]
+    assert result["sure_flip_share"] == result["flip_share"]
 
 
 def test_read_twice_counts_agreement_and_clear_reads():
@@ -55,6 +57,9 @@ def test_read_twice_counts_agreement_and_clear_reads():
             return super().probabilities(-np.asarray(images))
 
     figures = evaluate.read_twice((SignReader(), Contrary()), images)["figures"]
-    assert figures["agreement"] == 0.0 and figures["readable_both"] == 0.0 and figures["readable_share"] == 1.0
+    assert figures["agreement"] == 0.0
+    assert figures["readable_both"] == 0.0
+    assert figures["readable_share"] == 1.0
     figures = evaluate.read_twice((SignReader(), SignReader()), images)["figures"]
-    assert figures["agreement"] == 1.0 and figures["readable_both"] == 1.0
+    assert figures["agreement"] == 1.0
+    assert figures["readable_both"] == 1.0

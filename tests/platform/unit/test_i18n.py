@@ -71,14 +71,15 @@ def placeholders(template: str) -> set[tuple[str, str]]:
 def test_translations_have_the_same_keys_and_placeholders(language):
     english, other = i18n.load_strings("en"), i18n.load_strings(language)
     assert other.keys() == english.keys()
-    for key in english.keys():
+    for key in english:
         assert placeholders(other(key)) == placeholders(english(key)), key
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
 def test_the_chinese_story_keeps_both_names_and_is_chinese(language):
     story = i18n.load_strings(language)("home.story")
-    assert "N.Coder" in story and "D.Coder" in story
+    assert "N.Coder" in story
+    assert "D.Coder" in story
     assert sum("\u4e00" <= character <= "\u9fff" for character in story) > 100
 
 
@@ -87,7 +88,7 @@ def test_simplified_and_traditional_differ_where_they_should():
     assert "編碼器" in i18n.load_strings("zh-Hant")("models.ae")
 
 
-@pytest.mark.parametrize("tag, expected", [
+@pytest.mark.parametrize(("tag", "expected"), [
     ("en", "en"), ("en-GB", "en"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh_SG", "zh-Hans"),
     ("zh-Hans", "zh-Hans"), ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-Hant-TW", "zh-Hant"),
     ("fr", None), ("", None), (None, None), (42, None), ("zh-TW; DROP", None), ("x" * 200, None),
@@ -96,7 +97,7 @@ def test_a_language_tag_is_matched_or_refused(tag, expected):
     assert i18n.match(tag) == expected
 
 
-@pytest.mark.parametrize("header, expected", [
+@pytest.mark.parametrize(("header", "expected"), [
     ("fr-FR,zh-TW;q=0.8,en;q=0.5", "zh-Hant"), ("de,en;q=0.9,zh-CN;q=0.95", "zh-Hans"),
     ("zh-CN;q=0,en", "en"), ("garbage;;;q=x", "en"), (None, "en"), ("*", "en")])
 def test_the_browser_header_is_read_in_order_of_preference(header, expected):

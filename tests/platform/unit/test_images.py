@@ -35,7 +35,8 @@ def no_cjk_font(monkeypatch, tmp_path):
 
 def test_english_words_are_written_under_the_picture(no_cjk_font):
     picture = opened(pictures.decoded_png(IMAGE, ["Coordinate: (1.000, 2.000)", "The reader sees: 3"], scale=4))
-    assert picture.height > 28 * 4 + 20 and ink_below(picture, 28 * 4 + 12) > 50
+    assert picture.height > 28 * 4 + 20
+    assert ink_below(picture, 28 * 4 + 12) > 50
 
 
 def test_chinese_words_are_left_off_rather_than_drawn_as_boxes_without_a_cjk_font(no_cjk_font):
@@ -47,7 +48,8 @@ def test_chinese_words_are_left_off_rather_than_drawn_as_boxes_without_a_cjk_fon
 def test_chinese_words_are_written_with_a_cjk_font():
     pictures.font_for.cache_clear()
     picture = opened(pictures.decoded_png(IMAGE, ["座標：(1.000, 2.000)", "辨識器認為這是：3"], scale=4))
-    assert picture.height > 28 * 4 + 20 and ink_below(picture, 28 * 4 + 12) > 50
+    assert picture.height > 28 * 4 + 20
+    assert ink_below(picture, 28 * 4 + 12) > 50
 
 
 def test_a_wall_picture_puts_each_digit_at_its_code_in_its_colour():
@@ -61,4 +63,5 @@ def test_a_wall_picture_puts_each_digit_at_its_code_in_its_colour():
 def test_a_filmstrip_reads_start_to_end_left_to_right():
     frames = np.stack([np.full((28, 28), value, "float32") for value in (0.0, 1.0)])
     picture = opened(pictures.filmstrip_png(frames, [], scale=1)).convert("L")
-    assert picture.getpixel((5, 5)) == 0 and picture.getpixel((33, 5)) == 255
+    assert picture.getpixel((5, 5)) == 0
+    assert picture.getpixel((33, 5)) == 255

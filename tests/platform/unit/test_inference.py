@@ -87,7 +87,8 @@ def test_a_damaged_export_with_a_recomputed_manifest_is_an_artifact_error(smoke_
     store.write_manifest(config.dataset_dir(copy))
     with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
-    assert "could not be loaded" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
+    assert "could not be loaded" in str(caught.value)
+    assert config.TRAIN_COMMAND in str(caught.value)
 
 
 def zero_a_quarter_of_the_largest_weights(onnx_path: Path) -> int:
@@ -124,7 +125,8 @@ def test_a_reader_with_part_of_its_weights_zeroed_is_refused(smoke_models, tmp_p
     with pytest.raises(store.ArtifactError) as caught:
         load_reader(copy, name)
     message = str(caught.value)
-    assert "could not be loaded" in message and config.TRAIN_COMMAND in message
+    assert "could not be loaded" in message
+    assert config.TRAIN_COMMAND in message
     # A reader trained one epoch on a few hundred digits does not answer noise flat, so noise catches it first.
     what = "the real probe digits" if root == "committed" else ""
     assert f"{store.onnx_name(name)} does not answer {what}" in message
@@ -151,7 +153,8 @@ def test_the_probe_digits_are_real_digits_one_of_each_class(smoke_models, root):
     with np.load(folder / store.PROBES_FILE, allow_pickle=False) as stored:
         probes = {key: stored[key] for key in stored.files}
     digits = probes[store.PROBE_DIGITS]
-    assert digits.dtype == np.uint8 and digits.shape == (10, 28, 28)
+    assert digits.dtype == np.uint8
+    assert digits.shape == (10, 28, 28)
     assert all(50 <= np.count_nonzero(digit) <= 400 for digit in digits)  # Strokes on a dark ground, not noise.
     for name in store.keras_files():
         takes_images = name.endswith("encoder.keras") or name in (store.READER_FILE, store.CHECKER_FILE)
@@ -159,7 +162,8 @@ def test_the_probe_digits_are_real_digits_one_of_each_class(smoke_models, root):
     if root == "committed":
         for name in (store.READER_FILE, store.CHECKER_FILE):
             read = probes[store.digit_probe_key(name, 0)]
-            assert list(read.argmax(axis=1)) == list(range(10)) and np.all(read.max(axis=1) > 0.5), name
+            assert list(read.argmax(axis=1)) == list(range(10)), name
+            assert np.all(read.max(axis=1) > 0.5), name
 
 
 def test_a_re_export_keeps_the_probe_digits_and_needs_no_mnist(smoke_models, tmp_path):

@@ -56,7 +56,8 @@ def test_statistics_and_area_shares():
 def test_samplers_stay_in_their_regions():
     rng = np.random.default_rng(2)
     box_samples = latent.sample_box(BOX, 2000, rng)
-    assert box_samples[:, 0].min() >= -3 and box_samples[:, 0].max() <= 5
+    assert box_samples[:, 0].min() >= -3
+    assert box_samples[:, 0].max() <= 5
     prior = latent.sample_prior(20000, rng)
     np.testing.assert_allclose(prior.mean(axis=0), 0, atol=0.03)
     np.testing.assert_allclose(prior.std(axis=0), 1, atol=0.03)
@@ -68,10 +69,13 @@ def test_clamp_code_never_escapes_the_box(x, y):
     try:
         code = latent.clamp_code(x, y, BOX)
     except ValueError as error:
-        assert "number" in str(error)
+        message = str(error)
+        assert "number" in message
         return
-    assert code.shape == (1, 2) and np.all(np.isfinite(code))
-    assert BOX[0] <= code[0, 0] <= BOX[1] and BOX[2] <= code[0, 1] <= BOX[3]
+    assert code.shape == (1, 2)
+    assert np.all(np.isfinite(code))
+    assert BOX[0] <= code[0, 0] <= BOX[1]
+    assert BOX[2] <= code[0, 1] <= BOX[3]
 
 
 def test_clamp_code_cases():
@@ -86,9 +90,12 @@ def test_check_index_accepts_only_valid_indices(index):
     try:
         value = latent.check_index(index, 10)
     except ValueError as error:
-        assert "index" in str(error)
+        message = str(error)
+        assert "index" in message
         return
-    assert isinstance(value, int) and 0 <= value < 10 and value == float(index)
+    assert isinstance(value, int)
+    assert 0 <= value < 10
+    assert value == float(index)
 
 
 @given(st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4)))

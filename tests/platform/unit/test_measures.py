@@ -12,7 +12,7 @@ def ece_oracle(probabilities: np.ndarray, labels: np.ndarray, bins: int) -> floa
     correct = (probabilities.argmax(axis=1) == labels).astype(float)
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in zip(edges[:-1], edges[1:], strict=False):
         members = (confidence > low) & (confidence <= high) if low > 0 else (confidence <= high)
         if members.sum():
             total += members.sum() / len(labels) * abs(correct[members].mean() - confidence[members].mean())
@@ -81,7 +81,8 @@ def test_digit_shares_add_up_to_the_readable_share():
     digits = np.array([1, 1, 2, 7, 7, 7, 0, 9])
     mask = np.array([1, 0, 1, 1, 1, 0, 0, 1], bool)
     shares = measures.digit_shares(digits, mask)
-    assert shares[1] == shares[2] == shares[9] == pytest.approx(1 / 8) and shares[7] == pytest.approx(2 / 8)
+    assert shares[1] == shares[2] == shares[9] == pytest.approx(1 / 8)
+    assert shares[7] == pytest.approx(2 / 8)
     assert sum(shares) == pytest.approx(mask.mean())
 
 
@@ -89,7 +90,7 @@ def test_the_reconstruction_error_is_the_mean_squared_difference_per_image_whate
     rng = np.random.default_rng(4)
     images = rng.uniform(size=(3, 28, 28)).astype("float32")
     copies = rng.uniform(size=(3, 28, 28)).astype("float32")
-    oracle = [np.mean((image.astype("float64") - copy) ** 2) for image, copy in zip(images, copies)]
+    oracle = [np.mean((image.astype("float64") - copy) ** 2) for image, copy in zip(images, copies, strict=False)]
     np.testing.assert_allclose(measures.reconstruction_errors(images, copies), oracle)
     np.testing.assert_allclose(measures.reconstruction_errors(images[..., None], copies.reshape(3, -1)), oracle)
     with pytest.raises(ValueError, match="as many images"):

@@ -27,7 +27,9 @@ def test_gaussian_noise_has_the_asked_spread_and_is_seeded():
 
 def test_gaussian_noise_stays_on_the_pixel_scale_and_zero_strength_changes_nothing(digits):
     strong = noise.gaussian(digits, 0.8, seed=1)
-    assert strong.dtype == np.float32 and strong.min() >= 0.0 and strong.max() <= 1.0
+    assert strong.dtype == np.float32
+    assert strong.min() >= 0.0
+    assert strong.max() <= 1.0
     np.testing.assert_array_equal(noise.gaussian(digits, 0.0, seed=1), digits)
 
 
@@ -70,7 +72,8 @@ def test_psnr_matches_its_definition():
 
 def test_identical_images_read_the_cap_not_infinity(digits):
     values = noise.psnr(digits, digits)
-    assert np.all(values == noise.PSNR_CAP_DB) and np.all(np.isfinite(values))
+    assert np.all(values == noise.PSNR_CAP_DB)
+    assert np.all(np.isfinite(values))
     nearly = digits.copy()
     nearly[:, 0, 0] = 1e-5
     assert np.all(noise.psnr(digits, nearly) == noise.PSNR_CAP_DB)

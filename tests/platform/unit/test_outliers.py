@@ -20,12 +20,15 @@ def digits():
 
 def test_every_kind_gives_valid_images_and_the_same_seed_the_same_ones(digits):
     corpus = outliers.corpus(digits, 40, SEED)
-    assert set(corpus) == set(outliers.NONDIGIT_KINDS) and len(corpus) >= 5
+    assert set(corpus) == set(outliers.NONDIGIT_KINDS)
+    assert len(corpus) >= 5
     again = outliers.corpus(digits, 40, SEED)
     other = outliers.corpus(digits, 40, SEED + 1)
     for kind, images in corpus.items():
-        assert images.shape == (40, 28, 28) and images.dtype == np.float32, kind
-        assert images.min() >= 0.0 and images.max() <= 1.0, kind
+        assert images.shape == (40, 28, 28), kind
+        assert images.dtype == np.float32, kind
+        assert images.min() >= 0.0, kind
+        assert images.max() <= 1.0, kind
         np.testing.assert_array_equal(images, again[kind])
         assert not np.array_equal(images, other[kind]), f"{kind} ignores its seed"
 
@@ -33,7 +36,8 @@ def test_every_kind_gives_valid_images_and_the_same_seed_the_same_ones(digits):
 def test_the_kinds_look_like_their_names(digits):
     rng = np.random.default_rng(SEED)
     ink = {kind: (images > 0.5).mean(axis=(1, 2)) for kind, images in outliers.corpus(digits, 200, SEED).items()}
-    assert ink["noise"].mean() > 0.05 and ink["strokes"].min() > 0.01
+    assert ink["noise"].mean() > 0.05
+    assert ink["strokes"].min() > 0.01
     assert outliers.blobs(200, rng).max(axis=(1, 2)).min() > 0.3, "every picture has a spot"
     flat = outliers.flat(200, rng)
     assert np.all(flat.std(axis=(1, 2)) < 0.1), "a flat page has no pattern"
@@ -96,7 +100,8 @@ def test_soften_blurs_and_dims_about_the_share_asked_and_leaves_the_rest_alone()
     softened = outliers.soften(images, np.random.default_rng(5), share=0.5)
     changed = np.any(softened != images, axis=(1, 2))
     assert 0.4 < changed.mean() < 0.6
-    assert softened.min() >= 0.0 and softened.max() <= 1.0
+    assert softened.min() >= 0.0
+    assert softened.max() <= 1.0
     assert np.all(softened[changed].max(axis=(1, 2)) < images[changed].max(axis=(1, 2))), "blurred and dimmed"
     np.testing.assert_array_equal(softened[~changed], images[~changed])
     np.testing.assert_array_equal(softened, outliers.soften(images, np.random.default_rng(5), share=0.5))

@@ -56,7 +56,8 @@ def test_artifact_layout_and_metadata(tiny_models):
         assert (folder / name).is_file(), name
     meta = json.loads((folder / "vae" / "meta.json").read_text())
     assert meta["data_sha256"] == datasets.file_sha256(MNIST_FILE)
-    assert meta["architecture"]["latent_dim"] == 2 and meta["seed"] == config.DEFAULT_SEED
+    assert meta["architecture"]["latent_dim"] == 2
+    assert meta["seed"] == config.DEFAULT_SEED
     assert {"tensorflow_version", "keras_version", "training_seconds", "epochs", "batch_size"} <= set(meta)
     history = json.loads((folder / "vae" / "history.json").read_text())
     for term in ("loss", "reconstruction_loss", "kl_loss", "mse"):
@@ -65,15 +66,18 @@ def test_artifact_layout_and_metadata(tiny_models):
         calibration = json.loads((folder / f"{reader}_meta.json").read_text())["calibration"]
         assert calibration["temperature"] > 0
         assert calibration["held_out_nll_after"] <= calibration["held_out_nll_before"]
-        assert "blends" in calibration["outlier_kinds"] and calibration["outlier_seed"] != outliers.EVALUATION_SEED
+        assert "blends" in calibration["outlier_kinds"]
+        assert calibration["outlier_seed"] != outliers.EVALUATION_SEED
     with np.load(folder / "vae" / "wall.npz", allow_pickle=False) as wall:
-        assert wall["z_mean"].shape == wall["z_log_var"].shape == (300, 2) and wall["labels"].shape == (300,)
+        assert wall["z_mean"].shape == wall["z_log_var"].shape == (300, 2)
+        assert wall["labels"].shape == (300,)
 
 
 def test_loading_verifies_the_manifest(tiny_models):
     models = inference.load_models(tiny_models)
     assert models.ae.decoder.decode(np.zeros((2, 2))).shape == (2, 28, 28)
-    assert models.vae.wall.log_var is not None and models.ae.wall.log_var is None
+    assert models.vae.wall.log_var is not None
+    assert models.ae.wall.log_var is None
 
 
 def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
@@ -85,7 +89,8 @@ def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
     target.write_bytes(bytes(content))
     with pytest.raises(store.ArtifactError) as caught:
         inference.load_models(copy)
-    assert "damaged" in str(caught.value) and config.TRAIN_COMMAND in str(caught.value)
+    assert "damaged" in str(caught.value)
+    assert config.TRAIN_COMMAND in str(caught.value)
 
 
 def test_missing_models_say_how_to_make_them(tmp_path):
@@ -119,7 +124,7 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@pytest.mark.parametrize("how, expected_code",
+@pytest.mark.parametrize(("how", "expected_code"),
                          [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -signal.SIGKILL)])
 def test_an_interrupted_run_leaves_the_previous_models_intact(tiny_models, tmp_path, how, expected_code):
     copy = tmp_path / "models"
@@ -142,7 +147,8 @@ def test_an_interrupted_run_leaves_the_previous_models_intact(tiny_models, tmp_p
         pytest.fail("the run did not end within 180 s of the signal:\n" + process.communicate()[0].decode()[-3000:])
     assert process.returncode == expected_code
     if how != signal.SIGKILL:
-        assert "previous models are untouched" in output and not any(copy.glob(".mnist.staging-*"))
+        assert "previous models are untouched" in output
+        assert not any(copy.glob(".mnist.staging-*"))
     after = {path: path.read_bytes() for path in config.dataset_dir(copy).rglob("*") if path.is_file()}
     assert after == before
     inference.load_models(copy)
@@ -162,7 +168,8 @@ def test_an_unwritable_output_folder_is_refused(tmp_path, capsys):
     blocker.write_text("not a folder")
     with pytest.raises(SystemExit) as caught:
         train.parse_args(["--out", str(blocker / "models")])
-    assert caught.value.code == 2 and "cannot write to the output folder" in capsys.readouterr().err
+    assert caught.value.code == 2
+    assert "cannot write to the output folder" in capsys.readouterr().err
 
 
 def test_missing_data_is_a_message_not_a_traceback(tmp_path, capsys):
@@ -176,12 +183,14 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
     assert evaluate.main(["--models", str(copy), "--data", str(MNIST_FILE), "--samples", "2000",
                           "--grid-side", "10"]) == 0
     out = capsys.readouterr().out
-    assert "from N(0, I): far from data" in out and "calibration error" in out
+    assert "from N(0, I): far from data" in out
+    assert "calibration error" in out
     report = json.loads((config.dataset_dir(copy) / "evaluation.json").read_text())
     for kind in ("ae", "vae"):
         for scheme in evaluate.SCHEMES:
             gaps = report[kind]["gaps"][scheme]
-            assert 0 <= gaps["far_share"] <= 1 and gaps["readable_both"] <= gaps["readable_share"]
+            assert 0 <= gaps["far_share"] <= 1
+            assert gaps["readable_both"] <= gaps["readable_share"]
             assert sum(gaps["digits"]) == pytest.approx(gaps["readable_both"])
         assert sum(report[kind]["area"]["shares"]) == pytest.approx(1)
         assert sum(report[kind]["area"]["checker_shares"]) == pytest.approx(1)
@@ -189,7 +198,8 @@ def test_evaluate_writes_a_report_the_manifest_covers(tiny_models, tmp_path, cap
         assert len(report[kind]["axes"]) == 2
         assert report[kind]["continuity"]["codes"] == evaluate.CONTINUITY_CODES
     for reader in ("reader", "checker"):
-        assert 0 <= report[reader]["test_accuracy"] <= 1 and 0 <= report[reader]["ece"] <= 1
+        assert 0 <= report[reader]["test_accuracy"] <= 1
+        assert 0 <= report[reader]["ece"] <= 1
         assert len(report[reader]["nondigits"]["kinds"]) >= 5
     assert "evaluation.json" in store.verify_manifest(config.dataset_dir(copy))
 
@@ -208,7 +218,9 @@ def test_every_recipe_is_trained_stored_and_loadable(tiny_models):
         codes = model.encode(images)
         assert codes.shape == (5, recipe.latent_dim), recipe.name
         painted = model.decode(codes)
-        assert painted.shape == (5, 28, 28) and painted.min() >= 0.0 and painted.max() <= 1.0, recipe.name
+        assert painted.shape == (5, 28, 28), recipe.name
+        assert painted.min() >= 0.0, recipe.name
+        assert painted.max() <= 1.0, recipe.name
         if recipe.trained:
             assert len(model.history["loss"]) == len(model.history["val_loss"]) == 1
             assert model.picture.codes.shape == (300, 2)
@@ -329,7 +341,8 @@ def test_the_registry_check_sees_each_way_of_naming_a_recipe(tmp_path, spelled):
     path = tmp_path / "page.py"
     path.write_text(f'"""A docstring may say sweep-8."""\nvalue = {spelled}\n', encoding="utf-8")
     found = names_in_code(path)
-    assert found and all(line == 2 for line, _ in found), found
+    assert found, found
+    assert all(line == 2 for line, _ in found), found
     strings = tmp_path / "en.toml"
     strings.write_text('[models]\nae = "AE"\n[wall]\npaint_help_vae = "..."\n[pages]\nfamily_conv_ae = "..."\n',
                        encoding="utf-8")
