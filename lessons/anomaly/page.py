@@ -106,7 +106,7 @@ def examples(ctx: PageContext, name: str, case: dict, stored: dict[str, np.ndarr
     """Stored images of both sides, from the lowest score to the highest, each with its score."""
     st.subheader(ctx.text("anomaly.examples_title"))
     for side, title in zip(("normal", "anomaly"), side_names(ctx, case), strict=False):
-        images = pictures.get(f"{name}:{side}")
+        images = stored.get(f"{name}:{side}")
         if images is None or len(images) != len(case["examples"][side]):
             st.info(ctx.text("anomaly.no_examples"))
             return
