@@ -57,8 +57,8 @@ def _difference(model, onnx_path: Path, count: int = 64) -> float:
 def probe_digits(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """The first test digit of each class, as uint8 (classes, side, side): the real digits the probe file keeps."""
     dataset = registry.MNIST
-    return np.stack([np.asarray(images)[np.flatnonzero(np.asarray(labels) == digit)[0]]
-                     for digit in range(dataset.classes)]).reshape(dataset.classes, *dataset.image_shape).astype("uint8")
+    firsts = [np.asarray(images)[np.flatnonzero(np.asarray(labels) == digit)[0]] for digit in range(dataset.classes)]
+    return np.stack(firsts).reshape(dataset.classes, *dataset.image_shape).astype("uint8")
 
 
 def stored_digits(folder: Path) -> np.ndarray | None:
