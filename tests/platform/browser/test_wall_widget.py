@@ -15,6 +15,7 @@ import pytest
 
 from bench.harness import axes_of, click_and_wait, data_to_pixel, reported_coordinate, wait_for_wall, wait_idle
 from latentwall import browser, config, latent, store
+from latentwall.keras import io as keras_io
 from tests.browser_helpers import (
     PROJECTOR,
     TOLERANCE,
@@ -206,7 +207,7 @@ def test_a_pointer_sweep_repaints_the_preview_at_each_step_where_the_pointer_is(
 
 
 def _keras_images(decoder_file, codes: np.ndarray) -> np.ndarray:
-    decoder = store.load_keras_model(decoder_file)
+    decoder = keras_io.load_keras_model(decoder_file)
     return np.asarray(decoder(codes, training=False)).reshape(len(codes), -1)
 
 
