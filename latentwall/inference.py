@@ -166,16 +166,16 @@ class LatentModel:
 
 @dataclass(frozen=True)
 class ModelSet:
-    ae: LatentModel
-    vae: LatentModel
+    """The gallery wall's 2-D models by their recipe's name (models[name]), the reader, and their folder."""
+
+    walls: dict[str, LatentModel]
     reader: Reader
     folder: Path
 
     def __getitem__(self, kind: str) -> LatentModel:
-        if kind not in (recipe.name for recipe in registry.WALL_PAIR):
-            raise ValueError(f"Unknown model {kind!r}; choose one of: "
-                             f"{', '.join(recipe.name for recipe in registry.WALL_PAIR)}.")
-        return getattr(self, kind)
+        if kind not in self.walls:
+            raise ValueError(f"Unknown model {kind!r}; choose one of: {', '.join(self.walls)}.")
+        return self.walls[kind]
 
 
 def _expected_answers(folder: Path):
@@ -236,7 +236,8 @@ def load_models(models_root: Path = config.MODELS_ROOT) -> ModelSet:
         raise store.ArtifactError(
             f"The models in {folder} could not be loaded ({type(error).__name__}: {error}).\n"
             f"{store.fix_advice()}") from None
-    return ModelSet(ae=latent[registry.AE.name], vae=latent[registry.VAE.name], reader=reader, folder=folder)
+    return ModelSet(walls={recipe.name: latent[recipe.name] for recipe in registry.WALL_PAIR}, reader=reader,
+                    folder=folder)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_the_served_models_decode_like_keras(smoke_models):
         keras_decoder = keras_io.load_keras_model(folder / kind / "decoder.keras")
         expected = np.asarray(keras_decoder(codes))[..., 0]
         np.testing.assert_allclose(served[kind].decoder.decode(codes), expected, atol=1e-5)
-    images = served.ae.decoder.decode(codes)
+    images = served["ae"].decoder.decode(codes)
     expected = np.asarray(keras_io.load_keras_model(folder / "reader.keras")(images[..., None]))
     np.testing.assert_allclose(served.reader.probabilities(images), expected, atol=1e-5)
 
@@ -52,8 +52,8 @@ import sys
 from pathlib import Path
 from latentwall import config, inference
 models = inference.load_models(Path({str(smoke_models)!r}))
-models.vae.decoder.decode([[0.0, 0.0]])
-models.reader.read(models.ae.decoder.decode([[0.0, 0.0]]))
+models["vae"].decoder.decode([[0.0, 0.0]])
+models.reader.read(models["ae"].decoder.decode([[0.0, 0.0]]))
 config.MODELS_ROOT = Path({str(smoke_models)!r})
 from streamlit.testing.v1 import AppTest
 test = AppTest.from_file("app.py", default_timeout=120)
