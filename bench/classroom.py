@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+import lessons
 from bench import class_load
 from bench.harness import CHROMIUM, VIEWPORT, AppServer, add_app_arguments, launch_browser_async
 from bench.student import Student
@@ -46,6 +47,7 @@ from lessons import wall
 BARS = {30: 150.0, 60: 500.0}  # p95 click -> verdict, milliseconds, for these class sizes.
 CLICK_EVERY_S = 2.0
 WALL_KEY = wall.pick_key(registry.WALL_PAIR[0].name)
+WALL_URL = lessons.lesson("wall").url
 # Sessions of students who left are dropped this long after they disconnect (Streamlit's default is 120 s).
 SOAK_SESSION_TTL_S = 5
 
@@ -72,7 +74,7 @@ async def student_session(url: str, box, seed: int, tally: Tally, clicks: int | 
     rng = np.random.default_rng(seed)
     student = Student(url)
     try:
-        opened = await student.open_page("wall")
+        opened = await student.open_page(WALL_URL)
         if opened.errors or WALL_KEY not in student.listeners:
             tally.errors.append(f"open: {opened.status} {opened.errors[:1]}")
             return
@@ -195,7 +197,7 @@ async def one_class(models_root: Path, data: str | None, students: int, seconds:
     with AppServer(models_root, data) as server:
         server.wait_healthy(timeout=90)
         teacher = Student(server.url)  # The teacher's own first visit and click load the models and images.
-        await teacher.open_page("wall")
+        await teacher.open_page(WALL_URL)
         await teacher.click(WALL_KEY, *class_load.random_spot(np.random.default_rng(), box))
         await teacher.close()
         sampler = Sampler(server.process.pid)
@@ -272,7 +274,7 @@ async def soak(models_root: Path, data: str | None, students: int, box, wave: in
         for first in range(10, students, wave):
             count = min(wave, students - first)
             connected = [Student(server.url) for _ in range(count)]
-            await asyncio.gather(*(student.open_page("wall") for student in connected))
+            await asyncio.gather(*(student.open_page(WALL_URL) for student in connected))
             peak_connected = max(peak_connected, (sampler.rss() - after_ten) / count)
             await asyncio.gather(*(student.close() for student in connected))
             await wave_of(first, count)

@@ -58,7 +58,7 @@ async def measure(url: str, pid: int, recipe: str, steps: int, views: int) -> di
 
     process = psutil.Process(pid)
     student = Student(url)
-    first = await student.open_page("interpolation", query=f"recipe={recipe}")
+    first = await student.open_page(lessons.lesson("interpolation").url, query=f"recipe={recipe}")
     if first.errors:
         raise RuntimeError(f"The interpolation page failed: {first.errors}")
     fragment = student.fragments_of[interpolation_keys.WEIGHT]

@@ -25,6 +25,7 @@ MODEL_WIDGET = f"model-{LANGUAGE}"  # The sidebar's model switch, drawn under a 
 FINISHED = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 # Every lesson page's address, in the order of LESSONS (the home page aside).
 PAGES = lessons.urls()
+DIGIT_URL = lessons.lesson("your_digit").url  # Where the pad is: forgers send it drawings.
 
 # One pass over the app, as a student works through the lesson: the gallery wall and its clicks, the other
 # model, the interpolation's weight and digits, the two walls side by side, then what a code of each size keeps,

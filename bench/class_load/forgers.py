@@ -16,7 +16,7 @@ import numpy as np
 import websockets
 
 from bench.class_load.actions import Learner
-from bench.class_load.course import DRAW_PAD, FINISHED, PAGES, VISIT, Course
+from bench.class_load.course import DIGIT_URL, DRAW_PAD, FINISHED, PAGES, VISIT, Course
 from bench.class_load.lessons import lesson
 from bench.class_load.odd_values import ODD_ADDRESSES, ODD_PAGES, ODD_QUERIES, odd_click, odd_drawing, odd_widget
 from bench.class_load.tab import Tally
@@ -43,7 +43,7 @@ async def forge(learner: Learner, rng: np.random.Generator, kind: str, target: s
     if kind == "component":  # Any component's events (a wall's clicks, the share button, the pad).
         return await student.send_trigger(target, odd_click(rng))
     if kind == "drawing":  # The drawing pad's value (target: its JSON text), on the drawing page opened afresh.
-        await another_page(student, "draw")
+        await another_page(student, DIGIT_URL)
         value = target if target is not None else odd_drawing(rng)
         return await student.send_trigger(student.triggers[DRAW_PAD], value)
     if kind in ("click", "widget", "widget in a fragment"):  # A widget's value, of any type, for any id.
@@ -145,7 +145,7 @@ def sweep(student: Student, page: str) -> list[tuple[str, str | None]]:
     """A forged value for every widget and component the page drew, and for the pad a handful more."""
     targets = [("widget", key) for key in sorted(student.widget_ids)]
     targets += [("component", trigger) for trigger in sorted(student.listener_fragments)]
-    return targets + [("drawing", None)] * (PAD_SWEEP if page == "draw" else 0)
+    return targets + [("drawing", None)] * (PAD_SWEEP if page == DIGIT_URL else 0)
 
 
 async def forger(url: str, course: Course, seed: int, count: int, found: Forgeries, pages: Sequence[str] = (),
@@ -178,7 +178,7 @@ async def forger(url: str, course: Course, seed: int, count: int, found: Forgeri
             found.sent += 1
             found.kinds[kind] += 1
             if target is not None:
-                found.covered["draw" if kind == "drawing" else student.page_name].add(
+                found.covered[DIGIT_URL if kind == "drawing" else student.page_name].add(
                     DRAW_PAD if kind == "drawing" else target)
             run, answered = None, True
             try:
