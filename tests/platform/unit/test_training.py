@@ -73,9 +73,9 @@ def test_artifact_layout_and_metadata(tiny_models):
 
 def test_loading_verifies_the_manifest(tiny_models):
     models = inference.load_models(tiny_models)
-    assert models.ae.decoder.decode(np.zeros((2, 2))).shape == (2, 28, 28)
-    assert models.vae.wall.log_var is not None
-    assert models.ae.wall.log_var is None
+    assert models["ae"].decoder.decode(np.zeros((2, 2))).shape == (2, 28, 28)
+    assert models["vae"].wall.log_var is not None
+    assert models["ae"].wall.log_var is None
 
 
 def test_a_flipped_byte_is_refused(tiny_models, tmp_path):
